@@ -1,0 +1,486 @@
+//! Labelled examples, in the three forms gleaner reads, turned into blocks with labels.
+//!
+//! - **Labelled pages** (`training-data/`): HTML whose elements carry `data-gleaner-label`.
+//! - **Gold-text pages**: a page plus the text a person kept — Readability's test pages
+//!   (`NAME/source.html` + `NAME/expected.html`) and CleanEval (`input/N.html` +
+//!   `GoldStandard/N.txt`). Blocks are labelled by aligning their words with the gold text.
+//! - **Snippet pages**: `evaldata.json` + `html/`, with text snippets that must (`with`) or
+//!   must not (`without`) appear in the output. Blocks holding a snippet are labelled; the rest
+//!   stay unlabelled.
+//!
+//! Every page gets an id: its path relative to the directory given on the command line, so
+//! that predictions from other tools can be matched to it by path suffix.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use scraper::Html;
+
+use crate::decode::{decode, DEFAULT_MAX_BYTES};
+use crate::error::{Error, Result};
+use crate::label::Label;
+use crate::segment::{collapse_whitespace, segment, Page};
+use crate::text::{fnv1a, word_tokens};
+
+/// The form of a labelled set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    LabelledPages,
+    GoldText,
+    Snippets,
+}
+
+/// What a correct output of one page is.
+#[derive(Debug, Clone)]
+pub enum Gold {
+    /// The main text, with its paragraph-like blocks.
+    Text { text: String, blocks: Vec<String> },
+    /// Snippets that must and must not appear.
+    Snippets {
+        with: Vec<String>,
+        without: Vec<String>,
+    },
+}
+
+/// One page of a labelled set.
+#[derive(Debug, Clone)]
+pub struct DatasetPage {
+    /// Path relative to the set's root directory.
+    pub id: String,
+    pub path: PathBuf,
+    pub gold: Gold,
+}
+
+/// A labelled set found under one directory.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub name: String,
+    pub form: Form,
+    pub pages: Vec<DatasetPage>,
+}
+
+/// A page cut into blocks, with a label (or none) per block.
+#[derive(Debug, Clone)]
+pub struct LabelledPage {
+    pub page: Page,
+    pub labels: Vec<Option<Label>>,
+}
+
+impl Dataset {
+    /// Finds the labelled sets under `dir`: the directory itself if it is one, otherwise each
+    /// subdirectory that is one (so `cleaneval/` yields `cleaneval/dev` and `cleaneval/final`).
+    pub fn discover(dir: &Path) -> Result<Vec<Dataset>> {
+        if !dir.is_dir() {
+            return Err(Error::Data(format!(
+                "{} is not a directory of labelled pages",
+                dir.display()
+            )));
+        }
+        let mut sets = Vec::new();
+        discover_into(dir, dir, &mut sets, 0)?;
+        if sets.is_empty() {
+            return Err(Error::Data(format!(
+                "no labelled pages under {}: expected evaldata.json + html/ (snippets), \
+                 NAME/source.html + NAME/expected.html or input/ + GoldStandard/ (gold text), or \
+                 HTML files with data-gleaner-label attributes",
+                dir.display()
+            )));
+        }
+        Ok(sets)
+    }
+}
+
+fn discover_into(root: &Path, dir: &Path, sets: &mut Vec<Dataset>, depth: usize) -> Result<()> {
+    let name = dir
+        .strip_prefix(root.parent().unwrap_or(root))
+        .unwrap_or(dir)
+        .display()
+        .to_string();
+    let rel = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    if dir.join("evaldata.json").is_file() {
+        sets.push(Dataset {
+            name,
+            form: Form::Snippets,
+            pages: snippet_pages(dir, &rel)?,
+        });
+        return Ok(());
+    }
+    if dir.join("input").is_dir() && dir.join("GoldStandard").is_dir() {
+        sets.push(Dataset {
+            name,
+            form: Form::GoldText,
+            pages: cleaneval_pages(dir, &rel)?,
+        });
+        return Ok(());
+    }
+    let subdirs = sorted_entries(dir)?
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .collect::<Vec<_>>();
+    let readability: Vec<&PathBuf> = subdirs
+        .iter()
+        .filter(|d| d.join("source.html").is_file() && d.join("expected.html").is_file())
+        .collect();
+    if !readability.is_empty() {
+        let mut pages = Vec::new();
+        for d in readability {
+            let expected = read_text(&d.join("expected.html"))?;
+            let page = segment(&Html::parse_document(&expected));
+            let blocks: Vec<String> = page.blocks.into_iter().map(|b| b.text).collect();
+            let path = d.join("source.html");
+            pages.push(DatasetPage {
+                id: rel(&path),
+                path,
+                gold: Gold::Text {
+                    text: blocks.join("\n\n"),
+                    blocks,
+                },
+            });
+        }
+        sets.push(Dataset {
+            name,
+            form: Form::GoldText,
+            pages,
+        });
+        return Ok(());
+    }
+    let labelled: Vec<PathBuf> = sorted_entries(dir)?
+        .into_iter()
+        .filter(|p| p.is_file() && is_html_name(p))
+        .collect();
+    let mut pages = Vec::new();
+    for path in labelled {
+        let html = read_text(&path)?;
+        if !html.contains("data-gleaner-label") {
+            continue;
+        }
+        let page = segment(&Html::parse_document(&html));
+        let blocks: Vec<String> = page
+            .blocks
+            .into_iter()
+            .filter(|b| b.label == Some(Label::Content))
+            .map(|b| b.text)
+            .collect();
+        pages.push(DatasetPage {
+            id: rel(&path),
+            path,
+            gold: Gold::Text {
+                text: blocks.join("\n\n"),
+                blocks,
+            },
+        });
+    }
+    if !pages.is_empty() {
+        sets.push(Dataset {
+            name: name.clone(),
+            form: Form::LabelledPages,
+            pages,
+        });
+    }
+    if depth < 4 {
+        for sub in subdirs {
+            discover_into(root, &sub, sets, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn is_html_name(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("html" | "htm")
+    )
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(decode(&bytes, None, DEFAULT_MAX_BYTES)
+        .map(|d| d.html)
+        .unwrap_or_default())
+}
+
+fn snippet_pages(dir: &Path, rel: &dyn Fn(&Path) -> String) -> Result<Vec<DatasetPage>> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        file: String,
+        #[serde(default)]
+        with: Vec<String>,
+        #[serde(default)]
+        without: Vec<String>,
+    }
+    let index = dir.join("evaldata.json");
+    let bytes = std::fs::read(&index).map_err(|e| Error::io(&index, e))?;
+    let entries: HashMap<String, Entry> = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Data(format!("{}: not a snippet index: {e}", index.display())))?;
+    let mut pages: Vec<DatasetPage> = entries
+        .into_values()
+        .map(|entry| {
+            let path = dir.join("html").join(&entry.file);
+            DatasetPage {
+                id: rel(&path),
+                path,
+                gold: Gold::Snippets {
+                    with: entry.with,
+                    without: entry.without,
+                },
+            }
+        })
+        .filter(|p| p.path.is_file())
+        .collect();
+    pages.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(pages)
+}
+
+fn cleaneval_pages(dir: &Path, rel: &dyn Fn(&Path) -> String) -> Result<Vec<DatasetPage>> {
+    let mut pages = Vec::new();
+    for path in sorted_entries(&dir.join("input"))? {
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let gold_path = dir.join("GoldStandard").join(format!("{stem}.txt"));
+        if !gold_path.is_file() {
+            continue;
+        }
+        let gold = read_text(&gold_path)?;
+        let blocks = cleaneval_blocks(&gold);
+        pages.push(DatasetPage {
+            id: rel(&path),
+            path,
+            gold: Gold::Text {
+                text: blocks.join("\n\n"),
+                blocks,
+            },
+        });
+    }
+    Ok(pages)
+}
+
+/// Splits CleanEval gold text into blocks: each starts at a `<p>`, `<h>` or `<l>` marker; a
+/// first `URL:` line is not part of the text.
+pub fn cleaneval_blocks(gold: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    for (i, line) in gold.lines().enumerate() {
+        if i == 0 && line.trim_start().starts_with("URL:") {
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let marker = ["<p>", "<h>", "<l>", "<P>", "<H>", "<L>"]
+            .iter()
+            .find(|m| trimmed.starts_with(**m));
+        if let Some(marker) = marker {
+            let text = collapse_whitespace(&current);
+            if !text.is_empty() {
+                blocks.push(text);
+            }
+            current = trimmed[marker.len()..].to_string();
+        } else {
+            current.push(' ');
+            current.push_str(line);
+        }
+    }
+    let text = collapse_whitespace(&current);
+    if !text.is_empty() {
+        blocks.push(text);
+    }
+    blocks
+}
+
+impl DatasetPage {
+    /// Reads, segments and labels the page's blocks.
+    pub fn load(&self) -> Result<LabelledPage> {
+        let bytes = std::fs::read(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let decoded = decode(&bytes, None, DEFAULT_MAX_BYTES)?;
+        let page = segment(&Html::parse_document(&decoded.html));
+        let labels = match &self.gold {
+            _ if decoded.html.contains("data-gleaner-label") => {
+                page.blocks.iter().map(|b| b.label).collect()
+            }
+            Gold::Text { text, blocks } => align_gold_text(&page, text, blocks),
+            Gold::Snippets { with, without } => label_by_snippets(&page, with, without),
+        };
+        Ok(LabelledPage { page, labels })
+    }
+}
+
+const SHINGLE: usize = 3;
+
+fn lowercase_tokens(text: &str) -> Vec<String> {
+    word_tokens(text).map(str::to_lowercase).collect()
+}
+
+fn shingle_hashes(tokens: &[String]) -> Vec<u64> {
+    tokens
+        .windows(SHINGLE)
+        .map(|w| fnv1a(w.join(" ").as_bytes()))
+        .collect()
+}
+
+/// Labels blocks by how much of their text the gold text contains: most of their word
+/// 3-grams → content, almost none → noise, in between → unlabelled (too uncertain to train on).
+pub fn align_gold_text(page: &Page, gold_text: &str, gold_blocks: &[String]) -> Vec<Option<Label>> {
+    let gold_tokens = lowercase_tokens(gold_text);
+    let gold_shingles: HashSet<u64> = shingle_hashes(&gold_tokens).into_iter().collect();
+    let gold_vocabulary: HashSet<&str> = gold_tokens.iter().map(String::as_str).collect();
+    let gold_short_blocks: HashSet<String> = gold_blocks
+        .iter()
+        .map(|b| lowercase_tokens(b).join(" "))
+        .collect();
+    page.blocks
+        .iter()
+        .map(|block| {
+            let tokens = lowercase_tokens(&block.text);
+            if tokens.is_empty() {
+                return None;
+            }
+            if tokens.len() < SHINGLE {
+                if gold_short_blocks.contains(&tokens.join(" ")) {
+                    return Some(Label::Content);
+                }
+                let known = tokens.iter().any(|t| gold_vocabulary.contains(t.as_str()));
+                return (!known).then_some(Label::Noise);
+            }
+            let shingles = shingle_hashes(&tokens);
+            let found = shingles
+                .iter()
+                .filter(|s| gold_shingles.contains(s))
+                .count();
+            let coverage = found as f64 / shingles.len() as f64;
+            if coverage >= 0.6 {
+                Some(Label::Content)
+            } else if coverage <= 0.15 {
+                Some(Label::Noise)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Whitespace-insensitive containment, as the snippet scorer uses it.
+pub fn normalise_for_snippets(text: &str) -> String {
+    collapse_whitespace(text)
+}
+
+/// Labels the blocks that hold a `with` snippet content and a `without` snippet noise; a
+/// snippet spanning several blocks labels all of them; blocks claimed by both stay unlabelled.
+pub fn label_by_snippets(page: &Page, with: &[String], without: &[String]) -> Vec<Option<Label>> {
+    let mut joined = String::new();
+    let mut spans = Vec::with_capacity(page.blocks.len());
+    for block in &page.blocks {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        let start = joined.len();
+        joined.push_str(&block.text);
+        spans.push((start, joined.len()));
+    }
+    let mut content = vec![false; page.blocks.len()];
+    let mut noise = vec![false; page.blocks.len()];
+    let mark = |snippets: &[String], marks: &mut Vec<bool>| {
+        for snippet in snippets {
+            let snippet = normalise_for_snippets(snippet);
+            if snippet.is_empty() {
+                continue;
+            }
+            for (at, _) in joined.match_indices(snippet.as_str()) {
+                let end = at + snippet.len();
+                for (i, &(s, e)) in spans.iter().enumerate() {
+                    if s < end && at < e {
+                        marks[i] = true;
+                    }
+                }
+            }
+        }
+    };
+    mark(with, &mut content);
+    mark(without, &mut noise);
+    content
+        .into_iter()
+        .zip(noise)
+        .map(|(c, n)| match (c, n) {
+            (true, false) => Some(Label::Content),
+            (false, true) => Some(Label::Noise),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(html: &str) -> Page {
+        segment(&Html::parse_document(html))
+    }
+
+    #[test]
+    fn cleaneval_markup_is_split_into_blocks() {
+        let gold = "URL: http://example.org/\n\n<h>A heading\n<p>First paragraph\ncontinues here.\n<l>* item";
+        assert_eq!(
+            cleaneval_blocks(gold),
+            ["A heading", "First paragraph continues here.", "* item"]
+        );
+    }
+
+    #[test]
+    fn gold_text_alignment_labels_article_and_chrome() {
+        let p = page(
+            "<nav><a href=/>Home</a> <a href=/news>News</a></nav>\
+             <p>The river rose three metres overnight and flooded the old town.</p>\
+             <p>Share this article on social media with your friends today</p>\
+             <h2>Aftermath</h2>",
+        );
+        let gold = "The river rose three metres overnight and flooded the old town.\n\nAftermath";
+        let blocks = vec![
+            "The river rose three metres overnight and flooded the old town.".to_string(),
+            "Aftermath".to_string(),
+        ];
+        let labels = align_gold_text(&p, gold, &blocks);
+        assert_eq!(
+            labels,
+            [
+                Some(Label::Noise),
+                Some(Label::Content),
+                Some(Label::Noise),
+                Some(Label::Content)
+            ]
+        );
+    }
+
+    #[test]
+    fn snippets_label_the_blocks_that_hold_them() {
+        let p = page("<p>Impressum</p><p>Alpha beta gamma.</p><p>Delta</p><p>Epsilon zeta.</p>");
+        let labels = label_by_snippets(
+            &p,
+            &["beta  gamma".to_string(), "Delta Epsilon".to_string()],
+            &["Impressum".to_string()],
+        );
+        assert_eq!(
+            labels,
+            [
+                Some(Label::Noise),
+                Some(Label::Content),
+                Some(Label::Content),
+                Some(Label::Content)
+            ]
+        );
+    }
+}

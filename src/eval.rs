@@ -1,0 +1,286 @@
+//! Scoring extraction output against labelled sets.
+//!
+//! - **Gold text**: tokens are `\w+` matches, compared as 4-gram shingles. Per page, the
+//!   shingle counts give TP (shared), FP (only in the output) and FN (only in the gold),
+//!   normalised to sum to 1; precision and recall are averaged over pages and F1 is taken of
+//!   those averages, so every page weighs the same however long it is.
+//! - **Snippets**: a `with` snippet found in the output is a TP, missing a FN; a `without`
+//!   snippet found is a FP, absent a TN. Precision, recall, F1 and accuracy over all snippets.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::dataset::{normalise_for_snippets, Dataset, Gold};
+use crate::text::{fnv1a, word_tokens};
+
+const SHINGLE: usize = 4;
+
+/// Scores of one tool on one labelled set.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scores {
+    pub dataset: String,
+    pub metric: &'static str,
+    pub pages: usize,
+    /// Pages that had no output record (scored as empty output).
+    pub missing: usize,
+    /// Pages whose output record carried an error.
+    pub errors: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Snippet sets only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
+}
+
+/// Per-page shingle agreement, normalised so that TP + FP + FN = 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageShingles {
+    pub tp: f64,
+    pub fp: f64,
+    pub fn_: f64,
+}
+
+impl PageShingles {
+    /// Precision of the page; an empty output has precision 0 unless the gold is empty too.
+    pub fn precision(&self) -> f64 {
+        if self.tp + self.fp > 0.0 {
+            self.tp / (self.tp + self.fp)
+        } else if self.fn_ > 0.0 {
+            0.0
+        } else {
+            1.0
+        }
+    }
+
+    pub fn recall(&self) -> f64 {
+        if self.tp + self.fn_ > 0.0 {
+            self.tp / (self.tp + self.fn_)
+        } else {
+            1.0
+        }
+    }
+}
+
+fn shingle_counts(text: &str) -> HashMap<u64, u32> {
+    let tokens: Vec<&str> = word_tokens(text).collect();
+    let mut counts = HashMap::new();
+    if tokens.is_empty() {
+        return counts;
+    }
+    if tokens.len() < SHINGLE {
+        *counts
+            .entry(fnv1a(tokens.join(" ").as_bytes()))
+            .or_insert(0) += 1;
+        return counts;
+    }
+    for window in tokens.windows(SHINGLE) {
+        *counts
+            .entry(fnv1a(window.join(" ").as_bytes()))
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Compares an output text with a gold text by 4-gram shingles.
+///
+/// ```
+/// use gleaner::eval::shingle_agreement;
+/// let s = shingle_agreement("one two three four five", "one two three four five six");
+/// assert_eq!(s.precision(), 1.0);
+/// assert!((s.recall() - 2.0 / 3.0).abs() < 1e-9);
+/// ```
+pub fn shingle_agreement(output: &str, gold: &str) -> PageShingles {
+    let out = shingle_counts(output);
+    let gold = shingle_counts(gold);
+    let out_total: u32 = out.values().sum();
+    let gold_total: u32 = gold.values().sum();
+    let tp: u32 = out
+        .iter()
+        .map(|(k, &c)| c.min(gold.get(k).copied().unwrap_or(0)))
+        .sum();
+    let (tp, fp, fn_) = (
+        f64::from(tp),
+        f64::from(out_total - tp),
+        f64::from(gold_total - tp),
+    );
+    let sum = tp + fp + fn_;
+    if sum == 0.0 {
+        return PageShingles {
+            tp: 0.0,
+            fp: 0.0,
+            fn_: 0.0,
+        };
+    }
+    PageShingles {
+        tp: tp / sum,
+        fp: fp / sum,
+        fn_: fn_ / sum,
+    }
+}
+
+/// Counts of snippet outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SnippetCounts {
+    pub tp: usize,
+    pub fn_: usize,
+    pub fp: usize,
+    pub tn: usize,
+}
+
+impl SnippetCounts {
+    pub fn add_page(&mut self, output: &str, with: &[String], without: &[String]) {
+        let output = normalise_for_snippets(output);
+        for snippet in with {
+            if output.contains(normalise_for_snippets(snippet).as_str()) {
+                self.tp += 1;
+            } else {
+                self.fn_ += 1;
+            }
+        }
+        for snippet in without {
+            if output.contains(normalise_for_snippets(snippet).as_str()) {
+                self.fp += 1;
+            } else {
+                self.tn += 1;
+            }
+        }
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    ratio(2.0 * p * r, p + r)
+}
+
+/// One tool's output for one page, as found in a batch JSONL record.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Scores outputs (looked up by page id) against a labelled set.
+pub fn score_dataset(set: &Dataset, output_for: impl Fn(&str) -> Option<Output>) -> Scores {
+    let mut scores = Scores {
+        dataset: set.name.clone(),
+        pages: set.pages.len(),
+        ..Scores::default()
+    };
+    let mut snippets = SnippetCounts::default();
+    let (mut precision_sum, mut recall_sum, mut shingle_pages) = (0.0, 0.0, 0usize);
+    for page in &set.pages {
+        let output = output_for(&page.id).unwrap_or_else(|| {
+            scores.missing += 1;
+            Output::default()
+        });
+        scores.errors += usize::from(output.error);
+        match &page.gold {
+            Gold::Snippets { with, without } => snippets.add_page(&output.text, with, without),
+            Gold::Text { text, .. } => {
+                let agreement = shingle_agreement(&output.text, text);
+                precision_sum += agreement.precision();
+                recall_sum += agreement.recall();
+                shingle_pages += 1;
+            }
+        }
+    }
+    if shingle_pages > 0 {
+        scores.metric = "shingles";
+        scores.precision = precision_sum / shingle_pages as f64;
+        scores.recall = recall_sum / shingle_pages as f64;
+    } else {
+        scores.metric = "snippets";
+        let SnippetCounts { tp, fn_, fp, tn } = snippets;
+        scores.precision = ratio(tp as f64, (tp + fp) as f64);
+        scores.recall = ratio(tp as f64, (tp + fn_) as f64);
+        scores.accuracy = Some(ratio((tp + tn) as f64, (tp + fn_ + fp + tn) as f64));
+    }
+    scores.f1 = f1(scores.precision, scores.recall);
+    scores
+}
+
+/// Finds the record for a page id among records keyed by the path they were produced from:
+/// the id must be a whole-component suffix of the record's path.
+pub struct RecordIndex {
+    by_suffix: HashMap<String, Output>,
+}
+
+impl RecordIndex {
+    pub fn new(records: impl IntoIterator<Item = (String, Output)>) -> Self {
+        let mut by_suffix = HashMap::new();
+        for (path, output) in records {
+            let path = path.replace('\\', "/");
+            let mut rest = path.as_str();
+            loop {
+                by_suffix
+                    .entry(rest.to_string())
+                    .or_insert_with(|| output.clone());
+                match rest.find('/') {
+                    Some(i) => rest = &rest[i + 1..],
+                    None => break,
+                }
+            }
+        }
+        RecordIndex { by_suffix }
+    }
+
+    pub fn get(&self, id: &str) -> Option<Output> {
+        self.by_suffix.get(id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shingle_counts_are_normalised_per_page() {
+        let s = shingle_agreement("a b c d x y z w", "a b c d e");
+        assert!((s.tp + s.fp + s.fn_ - 1.0).abs() < 1e-9);
+        assert!(s.tp > 0.0 && s.fp > 0.0 && s.fn_ > 0.0);
+        let empty = shingle_agreement("", "some gold text here now");
+        assert_eq!(empty.precision(), 0.0);
+        assert_eq!(empty.recall(), 0.0);
+    }
+
+    #[test]
+    fn snippets_count_as_the_benchmark_says() {
+        let mut counts = SnippetCounts::default();
+        counts.add_page(
+            "Main text  here.\nImprint",
+            &["Main text here.".into(), "missing".into()],
+            &["Imprint".into(), "Cookies".into()],
+        );
+        assert_eq!(
+            counts,
+            SnippetCounts {
+                tp: 1,
+                fn_: 1,
+                fp: 1,
+                tn: 1
+            }
+        );
+    }
+
+    #[test]
+    fn records_match_pages_by_path_suffix() {
+        let index = RecordIndex::new([(
+            "/data/trafilatura-dev/html/a.html".to_string(),
+            Output {
+                text: "x".into(),
+                error: false,
+            },
+        )]);
+        assert_eq!(index.get("html/a.html").unwrap().text, "x");
+        assert!(index.get("ml/a.html").is_none());
+    }
+}

@@ -1,0 +1,176 @@
+//! The extraction pipeline, as a named sequence of steps you can follow top to bottom:
+//! [`decode`](crate::decode) → parse (`scraper`) → [`segment`](crate::segment) →
+//! [`features`](crate::features) → classify ([`Model`]) → [`smooth`](crate::smooth) → decide.
+
+use scraper::Html;
+
+use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
+use crate::error::Result;
+use crate::features::page_features;
+use crate::label::Label;
+use crate::model::Model;
+use crate::segment::{segment, Block, Page};
+use crate::smooth::smoothing_rows;
+
+/// Runs the pipeline with one model. Cheap to share across threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    model: Model,
+    max_bytes: usize,
+}
+
+/// A block with its scores and final label.
+#[derive(Debug, Clone)]
+pub struct ScoredBlock {
+    pub block: Block,
+    /// First-pass content probability from the block's own features.
+    pub first_score: f64,
+    /// Final content probability after smoothing.
+    pub score: f64,
+    pub label: Label,
+}
+
+/// What the pipeline found in one page.
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub title: String,
+    pub blocks: Vec<ScoredBlock>,
+    /// Charset used to read the page, when it came in as bytes.
+    pub encoding: Option<&'static str>,
+    /// The page was longer than the byte limit and only its start was read.
+    pub truncated: bool,
+}
+
+impl Extraction {
+    /// The article text: content blocks, paragraphs separated by blank lines.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for scored in self.blocks.iter().filter(|b| b.label.is_content()) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&scored.block.text);
+        }
+        out
+    }
+}
+
+/// Intermediate results of the scoring steps, shared by extraction and training.
+pub struct Scored {
+    pub page: Page,
+    pub features: ndarray::Array2<f64>,
+    pub first_scores: Vec<f64>,
+    pub scores: Vec<f64>,
+}
+
+impl Extractor {
+    pub fn new(model: Model) -> Self {
+        Extractor {
+            model,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+
+    /// An extractor with the model shipped inside the binary.
+    pub fn with_default_model() -> Result<Self> {
+        Ok(Extractor::new(Model::default_model()?))
+    }
+
+    /// Pages longer than this (after gzip) are cut at this size.
+    pub fn max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Extracts from raw bytes (plain or gzip, any charset).
+    pub fn extract_bytes(&self, bytes: &[u8]) -> Result<Extraction> {
+        self.extract_bytes_with_charset(bytes, None)
+    }
+
+    /// As [`Extractor::extract_bytes`], with a charset label known from outside the page
+    /// (an HTTP `Content-Type` header), which outranks the page's own declaration.
+    pub fn extract_bytes_with_charset(
+        &self,
+        bytes: &[u8],
+        charset: Option<&str>,
+    ) -> Result<Extraction> {
+        let Decoded {
+            html,
+            encoding,
+            truncated,
+            ..
+        } = decode::decode(bytes, charset, self.max_bytes)?;
+        let mut extraction = self.extract_html(&html);
+        extraction.encoding = Some(encoding);
+        extraction.truncated = truncated;
+        Ok(extraction)
+    }
+
+    /// Extracts from an HTML string.
+    pub fn extract_html(&self, html: &str) -> Extraction {
+        let document = Html::parse_document(html);
+        let page = segment(&document);
+        drop(document);
+        self.decide(self.score_page(page))
+    }
+
+    /// Steps 4–6: features, first-pass classification and smoothing.
+    pub fn score_page(&self, page: Page) -> Scored {
+        let features = page_features(&page);
+        let first_scores = self.model.first_pass_scores(&features);
+        let scores = match &self.model.smoother {
+            Some(smoother) => smoother.scores(&smoothing_rows(&page, &features, &first_scores)),
+            None => first_scores.clone(),
+        };
+        Scored {
+            page,
+            features,
+            first_scores,
+            scores,
+        }
+    }
+
+    /// Step 7: threshold the final scores into labels.
+    pub fn decide(&self, scored: Scored) -> Extraction {
+        let title = page_title(&scored.page);
+        let blocks = scored
+            .page
+            .blocks
+            .into_iter()
+            .zip(scored.first_scores.iter().zip(&scored.scores))
+            .map(|(block, (&first_score, &score))| ScoredBlock {
+                block,
+                first_score,
+                score,
+                label: if score >= self.model.threshold {
+                    Label::Content
+                } else {
+                    Label::Noise
+                },
+            })
+            .collect();
+        Extraction {
+            title,
+            blocks,
+            encoding: None,
+            truncated: false,
+        }
+    }
+}
+
+/// The page's headline: its `og:title`, else its first `<h1>`, else its `<title>`.
+pub fn page_title(page: &Page) -> String {
+    page.meta_title
+        .clone()
+        .or_else(|| {
+            page.blocks
+                .iter()
+                .find(|b| b.heading_level == 1)
+                .map(|b| b.text.clone())
+        })
+        .unwrap_or_else(|| page.title.clone())
+}

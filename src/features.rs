@@ -1,0 +1,576 @@
+//! Stage 4 — one row of numbers per block, under a named and versioned schema.
+//!
+//! A row holds, in this order (see [`FeatureSchema::names`]):
+//! 1. the block's own shallow text features — the ones that made boilerpipe work (word count,
+//!    link density, text density, word and sentence length, punctuation/digit/uppercase ratios,
+//!    stopword ratio in the page's language) plus headline shape;
+//! 2. a subset of the same for the two blocks before and after it;
+//! 3. structure: block tag, enclosing landmarks, heading level, depth, relative position,
+//!    class/id cue counts and class/id tokens hashed into buckets;
+//! 4. the enclosing containers: their share of the page's words, link density, prose share;
+//! 5. page context: the block's share of the page's words, its distance to the densest text
+//!    region, and its word overlap with the page title.
+//!
+//! Changing anything here changes what a model's weights mean: bump [`SCHEMA_VERSION`].
+
+use ndarray::Array2;
+
+use crate::segment::{Block, Context, Page, CONTAINER_LEVELS};
+use crate::text::{fnv1a, guess_language, word_tokens, STOPWORDS};
+
+/// Version of the feature layout; a model trained under another version refuses to load.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const TOKEN_BUCKETS: usize = 64;
+const TAGS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "heading",
+    "td",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "dt_dd",
+    "body",
+    "span",
+    "other",
+];
+
+/// Names of the block's own text features, in row order.
+const TEXT_FEATURES: &[&str] = &[
+    "log_words",
+    "log_chars",
+    "link_density",
+    "text_density",
+    "avg_word_length",
+    "log_avg_sentence_length",
+    "punctuation_ratio",
+    "digit_ratio",
+    "uppercase_ratio",
+    "stopword_ratio",
+    "ends_with_sentence_punctuation",
+    "title_case_ratio",
+    "log_links",
+    "all_link",
+    "comma_ratio",
+    "ends_with_question_or_exclamation",
+    "heading",
+    "inverse_heading_level",
+    "near_image",
+    "cjk_ratio",
+    "starts_with_label_colon",
+    "log_sentences",
+    "quote_ratio",
+    "short_headline_shape",
+];
+
+/// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
+const NEIGHBOUR_FEATURES: &[usize] = &[0, 2, 3, 9, 10, 11, 13, 16];
+const NEIGHBOUR_OFFSETS: &[(&str, isize)] =
+    &[("prev1", -1), ("next1", 1), ("prev2", -2), ("next2", 2)];
+
+const CONTAINER_FEATURES: &[&str] = &[
+    "page_word_share",
+    "link_density",
+    "prose_share",
+    "log_blocks",
+    "block_share",
+];
+
+const PAGE_FEATURES: &[&str] = &[
+    "page_word_share",
+    "log_page_words",
+    "log_page_blocks",
+    "page_link_density",
+    "densest_region_distance",
+    "region_density",
+    "best_container_credit",
+    "in_best_container",
+    "title_overlap_of_block",
+    "title_overlap_of_title",
+    "is_title",
+    "relative_position",
+    "relative_char_position",
+    "same_container_as_prev",
+    "same_container_as_next",
+];
+
+/// The named, versioned list of columns a feature row has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureSchema {
+    pub version: u32,
+    names: Vec<String>,
+}
+
+impl FeatureSchema {
+    pub fn current() -> Self {
+        let mut names: Vec<String> = TEXT_FEATURES.iter().map(|n| format!("text.{n}")).collect();
+        for (prefix, _) in NEIGHBOUR_OFFSETS {
+            for &i in NEIGHBOUR_FEATURES {
+                names.push(format!("{prefix}.{}", TEXT_FEATURES[i]));
+            }
+        }
+        names.extend(TAGS.iter().map(|t| format!("tag.{t}")));
+        names.extend(
+            Context::ALL
+                .iter()
+                .map(|(n, _)| format!("inside.{}", n.to_lowercase())),
+        );
+        names.extend(
+            ["depth", "negative_cues", "positive_cues"]
+                .iter()
+                .map(|n| format!("structure.{n}")),
+        );
+        names.extend((0..TOKEN_BUCKETS).map(|i| format!("near_class.{i}")));
+        names.extend((0..TOKEN_BUCKETS).map(|i| format!("far_class.{i}")));
+        for level in 0..CONTAINER_LEVELS {
+            names.extend(
+                CONTAINER_FEATURES
+                    .iter()
+                    .map(|n| format!("container{level}.{n}")),
+            );
+        }
+        names.extend(PAGE_FEATURES.iter().map(|n| format!("page.{n}")));
+        FeatureSchema {
+            version: SCHEMA_VERSION,
+            names,
+        }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Per-page facts that every block's features are measured against.
+struct PageContext {
+    stopwords: Option<&'static [&'static str]>,
+    title_words: Vec<String>,
+    page_words: f64,
+    page_link_density: f64,
+    densest_index: usize,
+    region_density: Vec<f64>,
+    container_credit: Vec<f64>,
+    best_container: u32,
+}
+
+/// Computes the feature matrix of a page: one row per block, columns as in
+/// [`FeatureSchema::current`].
+pub fn page_features(page: &Page) -> Array2<f64> {
+    let schema_len = FeatureSchema::current().len();
+    let n = page.blocks.len();
+    let mut rows = Array2::<f64>::zeros((n, schema_len));
+    if n == 0 {
+        return rows;
+    }
+    let context = page_context(page);
+    let text: Vec<[f64; TEXT_FEATURES.len()]> = page
+        .blocks
+        .iter()
+        .map(|b| text_features(b, context.stopwords))
+        .collect();
+    let total_chars: f64 = page
+        .blocks
+        .iter()
+        .map(|b| f64::from(b.chars))
+        .sum::<f64>()
+        .max(1.0);
+    let mut chars_before = 0.0;
+    for (i, block) in page.blocks.iter().enumerate() {
+        let mut row = rows.row_mut(i);
+        let mut col = 0;
+        let mut put = |value: f64| {
+            row[col] = if value.is_finite() { value } else { 0.0 };
+            col += 1;
+        };
+        for &value in &text[i] {
+            put(value);
+        }
+        for &(_, offset) in NEIGHBOUR_OFFSETS {
+            let j = i as isize + offset;
+            let neighbour = (j >= 0 && (j as usize) < n).then(|| &text[j as usize]);
+            for &f in NEIGHBOUR_FEATURES {
+                // Missing neighbours (page edges) read as an empty block.
+                put(neighbour.map_or(0.0, |t| t[f]));
+            }
+        }
+        let tag = tag_group(block);
+        for t in TAGS {
+            put(f64::from(u8::from(*t == tag)));
+        }
+        for (_, flag) in Context::ALL {
+            put(f64::from(u8::from(block.context.contains(*flag))));
+        }
+        put(f64::from(block.depth).min(60.0) / 30.0);
+        put(f64::from(block.negative_cues.min(5)) / 5.0);
+        put(f64::from(block.positive_cues.min(5)) / 5.0);
+        let mut near = [0.0; TOKEN_BUCKETS];
+        for token in &block.near_tokens {
+            near[bucket(token)] = 1.0;
+        }
+        let mut far = [0.0; TOKEN_BUCKETS];
+        for token in &block.far_tokens {
+            far[bucket(token)] = 1.0;
+        }
+        for value in near.into_iter().chain(far) {
+            put(value);
+        }
+        for level in 0..CONTAINER_LEVELS {
+            let stats = page.containers[block.containers[level] as usize];
+            let words = f64::from(stats.words).max(1.0);
+            put(f64::from(stats.words) / context.page_words);
+            put(f64::from(stats.link_words) / words);
+            put(f64::from(stats.prose_blocks) / f64::from(stats.blocks.max(1)));
+            put((1.0 + f64::from(stats.blocks)).ln() / 5.0);
+            put(f64::from(block.words) / words);
+        }
+        put(f64::from(block.words) / context.page_words);
+        put((1.0 + context.page_words).ln() / 10.0);
+        put((1.0 + n as f64).ln() / 7.0);
+        put(context.page_link_density);
+        put((i as f64 - context.densest_index as f64).abs() / n as f64);
+        put(context.region_density[i]);
+        let credit = block
+            .containers
+            .iter()
+            .map(|&c| context.container_credit[c as usize])
+            .fold(0.0, f64::max);
+        put(credit);
+        put(f64::from(u8::from(
+            block.containers.contains(&context.best_container),
+        )));
+        let (of_block, of_title) = title_overlap(&block.text, &context.title_words);
+        put(of_block);
+        put(of_title);
+        put(f64::from(u8::from(of_block >= 0.8 && of_title >= 0.8)));
+        put(i as f64 / n as f64);
+        put(chars_before / total_chars);
+        chars_before += f64::from(block.chars);
+        let same = |j: Option<usize>| {
+            j.and_then(|j| page.blocks.get(j))
+                .is_some_and(|other| other.containers[1] == block.containers[1])
+        };
+        put(f64::from(u8::from(same(i.checked_sub(1)))));
+        put(f64::from(u8::from(same(Some(i + 1)))));
+        debug_assert_eq!(col, schema_len);
+    }
+    rows
+}
+
+fn bucket(token: &str) -> usize {
+    (fnv1a(token.as_bytes()) % TOKEN_BUCKETS as u64) as usize
+}
+
+fn tag_group(block: &Block) -> &'static str {
+    match block.tag.as_str() {
+        "p" => "p",
+        "div" => "div",
+        "li" => "li",
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => "heading",
+        "td" | "th" | "tr" | "table" | "tbody" => "td",
+        "blockquote" => "blockquote",
+        "pre" => "pre",
+        "figcaption" | "figure" => "figcaption",
+        "dt" | "dd" | "dl" => "dt_dd",
+        "body" | "html" => "body",
+        "span" | "a" | "section" | "article" | "main" | "font" | "center" => "span",
+        _ => "other",
+    }
+}
+
+fn page_context(page: &Page) -> PageContext {
+    let language = guess_language(page.blocks.iter().flat_map(|b| word_tokens(&b.text)));
+    let stopwords = language.map(|i| STOPWORDS[i].1);
+    let title = page.meta_title.as_deref().unwrap_or(&page.title);
+    let title_words = content_words(title, stopwords);
+    let page_words: f64 = page
+        .blocks
+        .iter()
+        .map(|b| f64::from(b.words))
+        .sum::<f64>()
+        .max(1.0);
+    let link_chars: f64 = page.blocks.iter().map(|b| f64::from(b.link_chars)).sum();
+    let chars: f64 = page
+        .blocks
+        .iter()
+        .map(|b| f64::from(b.chars))
+        .sum::<f64>()
+        .max(1.0);
+
+    // Prose mass per block, summed over a window: the article is where it peaks.
+    let prose: Vec<f64> = page
+        .blocks
+        .iter()
+        .map(|b| {
+            let link_density = f64::from(b.link_chars) / f64::from(b.chars.max(1));
+            f64::from(b.words) * (1.0 - link_density).max(0.0)
+        })
+        .collect();
+    const HALF_WINDOW: usize = 3;
+    let window: Vec<f64> = (0..prose.len())
+        .map(|i| {
+            let lo = i.saturating_sub(HALF_WINDOW);
+            let hi = (i + HALF_WINDOW + 1).min(prose.len());
+            prose[lo..hi].iter().sum()
+        })
+        .collect();
+    let (densest_index, max_window) = window.iter().enumerate().fold(
+        (0, 0.0f64),
+        |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
+    );
+    let region_density = window.iter().map(|v| v / max_window.max(1.0)).collect();
+
+    // Readability-style container score: prose blocks credit their parent fully and their
+    // grandparent half; the best-credited element is the likely article container.
+    let mut container_credit = vec![0.0; page.containers.len()];
+    for block in &page.blocks {
+        let link_density = f64::from(block.link_chars) / f64::from(block.chars.max(1));
+        if block.words >= 8 && link_density < 0.5 {
+            let score = (f64::from(block.words) / 25.0).min(3.0) + 1.0;
+            container_credit[block.containers[1] as usize] += score;
+            if block.containers[2] != block.containers[1] {
+                container_credit[block.containers[2] as usize] += score / 2.0;
+            }
+        }
+    }
+    let (best_container, best_credit) =
+        container_credit
+            .iter()
+            .enumerate()
+            .fold((u32::MAX, 0.0f64), |(bi, bv), (i, &v)| {
+                if v > bv {
+                    (i as u32, v)
+                } else {
+                    (bi, bv)
+                }
+            });
+    if best_credit > 0.0 {
+        for credit in &mut container_credit {
+            *credit /= best_credit;
+        }
+    }
+    PageContext {
+        stopwords,
+        title_words,
+        page_words,
+        page_link_density: link_chars / chars,
+        densest_index,
+        region_density,
+        container_credit,
+        best_container,
+    }
+}
+
+fn content_words(text: &str, stopwords: Option<&[&str]>) -> Vec<String> {
+    let mut words: Vec<String> = word_tokens(text)
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !stopwords.is_some_and(|s| s.contains(&w.as_str())))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// Share of the block's content words found in the title, and of the title's found in the block.
+fn title_overlap(text: &str, title_words: &[String]) -> (f64, f64) {
+    if title_words.is_empty() {
+        return (0.0, 0.0);
+    }
+    let block_words = content_words(text, None);
+    if block_words.is_empty() {
+        return (0.0, 0.0);
+    }
+    let shared = block_words
+        .iter()
+        .filter(|w| title_words.binary_search(w).is_ok())
+        .count() as f64;
+    (
+        shared / block_words.len() as f64,
+        shared / title_words.len() as f64,
+    )
+}
+
+fn text_features(block: &Block, stopwords: Option<&[&str]>) -> [f64; TEXT_FEATURES.len()] {
+    let text = block.text.as_str();
+    let words = f64::from(block.words).max(1.0);
+    let chars = f64::from(block.chars).max(1.0);
+    let (mut letters, mut upper, mut digits, mut punct, mut commas, mut quotes, mut cjk) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut sentences = 0.0;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            letters += 1.0;
+            if c.is_uppercase() {
+                upper += 1.0;
+            }
+            if crate::segment::is_cjk(c) {
+                cjk += 1.0;
+            }
+        } else if c.is_numeric() {
+            digits += 1.0;
+        } else if !c.is_whitespace() {
+            punct += 1.0;
+            match c {
+                ',' | '،' | '、' | '，' => commas += 1.0,
+                '"' | '“' | '”' | '„' | '«' | '»' | '\'' | '‘' | '’' => quotes += 1.0,
+                '.' | '!' | '?' | '。' | '！' | '？' => sentences += 1.0,
+                _ => {}
+            }
+        }
+    }
+    let sentences = f64::max(sentences, 1.0);
+    let (mut stop, mut tokens, mut capitalised, mut alpha_tokens) = (0.0, 0.0, 0.0, 0.0);
+    let mut lower = String::new();
+    for token in word_tokens(text) {
+        tokens += 1.0;
+        if let Some(list) = stopwords {
+            lower.clear();
+            lower.extend(token.chars().flat_map(char::to_lowercase));
+            if list.contains(&lower.as_str()) {
+                stop += 1.0;
+            }
+        }
+        if let Some(first) = token.chars().next() {
+            if first.is_alphabetic() {
+                alpha_tokens += 1.0;
+                if first.is_uppercase() {
+                    capitalised += 1.0;
+                }
+            }
+        }
+    }
+    let last = text
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
+        .chars()
+        .last();
+    let ends_sentence = matches!(
+        last,
+        Some('.' | '!' | '?' | '…' | '。' | '！' | '？' | ':' | ';')
+    );
+    let ends_question = matches!(last, Some('!' | '?' | '！' | '？'));
+    let link_density = f64::from(block.link_chars) / chars;
+    // Text density as in boilerpipe: words per 80-column line of the wrapped text.
+    let lines = (chars / 80.0).ceil().max(1.0);
+    let title_case = if alpha_tokens > 0.0 {
+        capitalised / alpha_tokens
+    } else {
+        0.0
+    };
+    let label_colon = text.split_once(':').is_some_and(|(head, _)| {
+        !head.is_empty() && head.split_whitespace().count() <= 3 && head.len() < 30
+    });
+    let short_headline = block.words >= 3
+        && block.words <= 25
+        && !ends_sentence
+        && (title_case >= 0.6 || link_density > 0.8 || block.heading_level > 0);
+    [
+        (1.0 + f64::from(block.words)).ln(),
+        (1.0 + chars).ln(),
+        link_density,
+        words / lines,
+        (chars / words).min(20.0) / 10.0,
+        (1.0 + words / sentences).ln(),
+        punct / chars,
+        digits / chars,
+        if letters > 0.0 { upper / letters } else { 0.0 },
+        if tokens > 0.0 { stop / tokens } else { 0.0 },
+        f64::from(u8::from(ends_sentence)),
+        title_case,
+        (1.0 + f64::from(block.links)).ln(),
+        f64::from(u8::from(link_density > 0.9)),
+        commas / words,
+        f64::from(u8::from(ends_question)),
+        f64::from(u8::from(block.heading_level > 0)),
+        if block.heading_level > 0 {
+            1.0 / f64::from(block.heading_level)
+        } else {
+            0.0
+        },
+        f64::from(u8::from(block.near_image)),
+        if letters > 0.0 { cjk / letters } else { 0.0 },
+        f64::from(u8::from(label_colon)),
+        (1.0 + sentences).ln(),
+        quotes / chars,
+        f64::from(u8::from(short_headline)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::segment;
+
+    fn features_of(html: &str) -> (Page, Array2<f64>) {
+        let page = segment(&scraper::Html::parse_document(html));
+        let rows = page_features(&page);
+        (page, rows)
+    }
+
+    fn column(name: &str) -> usize {
+        FeatureSchema::current()
+            .names()
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("no feature {name}"))
+    }
+
+    #[test]
+    fn schema_names_are_unique_and_match_rows() {
+        let schema = FeatureSchema::current();
+        let mut names = schema.names().to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), schema.len());
+        let (_, rows) = features_of("<p>Hello there, world.</p><p>Bye.</p>");
+        assert_eq!(rows.ncols(), schema.len());
+        assert_eq!(rows.nrows(), 2);
+    }
+
+    #[test]
+    fn prose_and_link_lists_differ_where_boilerpipe_says() {
+        let (_, rows) = features_of(
+            "<html lang=en><body><ul class=menu><li><a href=/a>Home</a></li><li><a href=/b>World News</a></li></ul>\
+             <article><p>The council said on Tuesday that the new bridge, which has been delayed for \
+             two years, would open to traffic in the spring of next year.</p></article></body></html>",
+        );
+        let link_density = column("text.link_density");
+        let stopwords = column("text.stopword_ratio");
+        let ends = column("text.ends_with_sentence_punctuation");
+        assert_eq!(rows[[0, link_density]], 1.0);
+        assert_eq!(rows[[2, link_density]], 0.0);
+        assert!(rows[[2, stopwords]] > 0.3, "{}", rows[[2, stopwords]]);
+        assert_eq!(rows[[2, ends]], 1.0);
+        assert_eq!(rows[[0, ends]], 0.0);
+        assert_eq!(rows[[2, column("inside.article")]], 1.0);
+        assert_eq!(rows[[0, column("prev1.log_words")]], 0.0);
+        assert_eq!(
+            rows[[1, column("prev1.log_words")]],
+            rows[[0, column("text.log_words")]]
+        );
+    }
+
+    #[test]
+    fn title_overlap_marks_the_headline() {
+        let (_, rows) = features_of(
+            "<title>Storm floods coastal villages | Daily Paper</title><h1>Storm floods coastal villages</h1>\
+             <p>Residents were evacuated overnight as water rose.</p>",
+        );
+        assert_eq!(rows[[0, column("page.is_title")]], 1.0);
+        assert_eq!(rows[[1, column("page.is_title")]], 0.0);
+    }
+
+    #[test]
+    fn features_are_finite_on_odd_pages() {
+        let (_, rows) = features_of("<p>!!!</p><p>   </p><td>12</td><p>東京</p>");
+        assert!(rows.iter().all(|v| v.is_finite()));
+    }
+}

@@ -1,0 +1,60 @@
+//! # gleaner — keep only the article
+//!
+//! gleaner reads scraped web pages and keeps the article: it cuts each page into text blocks,
+//! scores every block with a small trained classifier as content or noise, smooths the scores
+//! along the page, and writes clean text.
+//!
+//! ## How data flows
+//!
+//! ```text
+//! bytes ─decode─▶ String ─scraper─▶ Html ─segment─▶ Page{blocks} ─features─▶ Array2 rows
+//!       ─Model (first pass)─▶ scores ─smooth─▶ final scores ─decide─▶ Extraction ─render─▶ text/JSON
+//! ```
+//!
+//! - [`decode`]: bytes (plain or gzip, any charset) to text.
+//! - [`segment`]: the DOM to a flat list of [`segment::Block`]s with their structural context.
+//! - [`features`]: one row per block under a versioned [`features::FeatureSchema`].
+//! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format.
+//! - [`smooth`]: the second pass over neighbouring and container scores.
+//! - [`extract`]: the [`Extractor`], which runs these steps in order.
+//! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each.
+//! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
+//!   the same stages.
+//!
+//! ## Example
+//!
+//! ```
+//! let extractor = gleaner::Extractor::with_default_model().unwrap();
+//! let html = r#"<html><head><title>Harbour reopens</title></head><body>
+//!   <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+//!   <article><h1>Harbour reopens after storm repairs</h1>
+//!   <p>The harbour reopened on Monday after three months of repairs to the sea wall, which was
+//!   badly damaged in the January storms, the port authority said.</p>
+//!   <p>Fishing boats returned to their moorings by the afternoon, and the ferry to the islands
+//!   will resume its full timetable next week, according to the operator.</p></article>
+//!   <footer>© 2024 Coast News · Privacy · Terms</footer></body></html>"#;
+//! let extraction = extractor.extract_html(html);
+//! let text = extraction.text();
+//! assert!(text.contains("The harbour reopened on Monday"));
+//! assert!(!text.contains("Privacy"));
+//! ```
+
+pub mod batch;
+pub mod dataset;
+pub mod decode;
+pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod features;
+pub mod label;
+pub mod model;
+pub mod render;
+pub mod segment;
+pub mod smooth;
+pub mod text;
+pub mod train;
+
+pub use error::{Error, Result};
+pub use extract::{Extraction, Extractor};
+pub use label::Label;
+pub use model::Model;

@@ -1,0 +1,253 @@
+//! Trained models and how they are stored.
+//!
+//! A [`Model`] is a first-pass block classifier over feature rows, a second-pass
+//! [`Smoother`](crate::smooth::Smoother) over neighbouring scores, and the decision threshold.
+//! Fitting uses linfa; the fitted parameters are then kept in plain serde structs
+//! ([`Classifier`]), because linfa-ensemble's forests cannot be serialised and because a plain
+//! dot product or tree walk is all prediction needs. The file records the feature-schema
+//! version and refuses to load under another one.
+
+use ndarray::{Array2, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::{FeatureSchema, SCHEMA_VERSION};
+use crate::smooth::Smoother;
+
+/// Identifies gleaner block models among other JSON files.
+pub const MODEL_FORMAT: &str = "gleaner-block-model";
+
+/// The model shipped in `models/` and embedded in the binary.
+pub static DEFAULT_MODEL_JSON: &[u8] = include_bytes!("../models/gleaner-block.json");
+
+/// A complete block model: scaling, first pass, smoothing pass and threshold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    pub format: String,
+    pub schema_version: u32,
+    pub feature_names: Vec<String>,
+    /// Human-readable name of the first-pass algorithm, e.g. `logistic_regression`.
+    pub algorithm: String,
+    pub scaler: Scaler,
+    pub first_pass: Classifier,
+    pub smoother: Option<Smoother>,
+    /// Blocks whose final score reaches this are content.
+    pub threshold: f64,
+    /// What the model was trained on, for the record.
+    #[serde(default)]
+    pub provenance: String,
+}
+
+impl Model {
+    /// Loads the model embedded in the binary.
+    pub fn default_model() -> Result<Model> {
+        Model::from_json(DEFAULT_MODEL_JSON)
+    }
+
+    /// Parses a model file, checking that it was made for this version's feature schema.
+    pub fn from_json(bytes: &[u8]) -> Result<Model> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            schema_version: Option<u32>,
+        }
+        let header: Header = serde_json::from_slice(bytes)
+            .map_err(|e| Error::Model(format!("not a gleaner model file (invalid JSON: {e})")))?;
+        if header.format.as_deref() != Some(MODEL_FORMAT) {
+            return Err(Error::Model(format!(
+                "not a gleaner block model (format {:?}, expected {MODEL_FORMAT:?})",
+                header.format.unwrap_or_default()
+            )));
+        }
+        let version = header.schema_version.unwrap_or(0);
+        if version != SCHEMA_VERSION {
+            return Err(Error::Model(format!(
+                "this model was trained for feature schema v{version}, but this gleaner computes \
+                 schema v{SCHEMA_VERSION}; retrain it with `gleaner train` or use a gleaner \
+                 release that matches the model"
+            )));
+        }
+        let model: Model = serde_json::from_slice(bytes)
+            .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
+        let expected = FeatureSchema::current();
+        if model.feature_names != expected.names() {
+            return Err(Error::Model(format!(
+                "model feature list does not match schema v{SCHEMA_VERSION} ({} features in the \
+                 model, {} expected); retrain it with `gleaner train`",
+                model.feature_names.len(),
+                expected.len()
+            )));
+        }
+        model.first_pass.check(expected.len())?;
+        Ok(model)
+    }
+
+    /// Reads a model file from disk.
+    pub fn load(path: &std::path::Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Model::from_json(&bytes).map_err(|e| Error::Model(format!("{}: {e}", path.display())))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("models serialise")
+    }
+
+    /// First-pass content probabilities for a page's feature rows.
+    pub fn first_pass_scores(&self, rows: &Array2<f64>) -> Vec<f64> {
+        let mut scaled = rows.clone();
+        self.scaler.apply(&mut scaled);
+        scaled
+            .rows()
+            .into_iter()
+            .map(|row| self.first_pass.probability(row))
+            .collect()
+    }
+}
+
+/// Per-column standardisation learnt from the training rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Scaler {
+    pub mean: Vec<f64>,
+    pub scale: Vec<f64>,
+}
+
+impl Scaler {
+    pub fn fit(rows: &Array2<f64>) -> Scaler {
+        let n = rows.nrows().max(1) as f64;
+        let mean: Vec<f64> = rows.columns().into_iter().map(|c| c.sum() / n).collect();
+        let scale = rows
+            .columns()
+            .into_iter()
+            .zip(&mean)
+            .map(|(c, m)| {
+                let var = c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
+                if var > 1e-12 {
+                    var.sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Scaler { mean, scale }
+    }
+
+    pub fn apply(&self, rows: &mut Array2<f64>) {
+        for mut row in rows.rows_mut() {
+            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
+                *v = (*v - m) / s;
+            }
+        }
+    }
+}
+
+/// Fitted first-pass classifiers, as plain parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Classifier {
+    /// From `linfa_logistic::LogisticRegression`.
+    Logistic { weights: Vec<f64>, intercept: f64 },
+    /// From `linfa_ensemble` bagged `linfa_trees::DecisionTree`s; each leaf holds the share of
+    /// content among the training rows that reached it, so the forest gives probabilities.
+    Forest { trees: Vec<Tree> },
+}
+
+impl Classifier {
+    pub fn probability(&self, row: ArrayView1<'_, f64>) -> f64 {
+        match self {
+            Classifier::Logistic { weights, intercept } => {
+                let z: f64 = weights
+                    .iter()
+                    .zip(row.iter())
+                    .map(|(w, x)| w * x)
+                    .sum::<f64>()
+                    + intercept;
+                sigmoid(z)
+            }
+            Classifier::Forest { trees } => {
+                trees.iter().map(|t| t.predict(row)).sum::<f64>() / trees.len().max(1) as f64
+            }
+        }
+    }
+
+    fn check(&self, features: usize) -> Result<()> {
+        let ok = match self {
+            Classifier::Logistic { weights, .. } => weights.len() == features,
+            Classifier::Forest { trees } => {
+                !trees.is_empty() && trees.iter().all(|t| t.is_valid(features))
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Model(
+                "model parameters do not fit the feature schema; the file is damaged or was \
+                 edited by hand — retrain it with `gleaner train`"
+                    .into(),
+            ))
+        }
+    }
+}
+
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// A decision tree as a flat node array; node 0 is the root.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tree {
+    pub nodes: Vec<TreeNode>,
+}
+
+/// A split (`feature`, `threshold`, children) or, when `feature` is `None`, a leaf `value`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TreeNode {
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<u32>,
+    #[serde(rename = "t", default)]
+    pub threshold: f64,
+    #[serde(rename = "l", default)]
+    pub left: u32,
+    #[serde(rename = "r", default)]
+    pub right: u32,
+    #[serde(rename = "v", default)]
+    pub value: f64,
+}
+
+impl Tree {
+    pub fn predict(&self, row: ArrayView1<'_, f64>) -> f64 {
+        let mut i = 0usize;
+        loop {
+            let node = &self.nodes[i];
+            match node.feature {
+                None => return node.value,
+                // linfa-trees sends values below the split value left.
+                Some(f) => {
+                    i = if row[f as usize] < node.threshold {
+                        node.left
+                    } else {
+                        node.right
+                    } as usize
+                }
+            }
+        }
+    }
+
+    fn is_valid(&self, features: usize) -> bool {
+        let n = self.nodes.len() as u32;
+        !self.nodes.is_empty()
+            && self
+                .nodes
+                .iter()
+                .enumerate()
+                .all(|(i, node)| match node.feature {
+                    None => true,
+                    Some(f) => {
+                        (f as usize) < features
+                            && node.left < n
+                            && node.right < n
+                            && node.left as usize > i
+                            && node.right as usize > i
+                    }
+                })
+    }
+}

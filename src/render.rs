@@ -1,0 +1,124 @@
+//! Stage 7 — output: plain text, and JSON records for single pages and batches.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::extract::{Extraction, ScoredBlock};
+use crate::features::FeatureSchema;
+
+/// One page's result, as `gleaner extract --format json` prints it and as one line of
+/// `gleaner batch` output. Field names are a contract other tools rely on.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Record {
+    /// The input as it was found (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub title: String,
+    /// The article text; empty when `error` is set.
+    pub text: String,
+    /// Why this page failed, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The kind of failure: io, empty, decode, too_large, panic, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// Set when the page was over the size limit and only its start was read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// Every block with its label and score (on request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<Vec<BlockRecord>>,
+}
+
+/// A block in JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockRecord {
+    pub index: usize,
+    pub text: String,
+    pub tag: String,
+    pub tag_path: String,
+    /// `content`, or the kind of noise.
+    pub label: &'static str,
+    /// Final content probability.
+    pub score: f64,
+    /// Content probability before smoothing.
+    pub first_score: f64,
+    /// A hand label found on the page (`data-gleaner-label`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gold_label: Option<&'static str>,
+    /// Feature values by name (`gleaner blocks` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Record {
+    pub fn from_extraction(extraction: &Extraction, with_blocks: bool) -> Record {
+        Record {
+            path: None,
+            title: extraction.title.clone(),
+            text: extraction.text(),
+            error: None,
+            error_kind: None,
+            encoding: extraction.encoding,
+            truncated: extraction.truncated,
+            blocks: with_blocks.then(|| {
+                extraction
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| block_record(i, b))
+                    .collect()
+            }),
+        }
+    }
+
+    pub fn from_error(error: &Error) -> Record {
+        Record {
+            error: Some(error.to_string()),
+            error_kind: Some(error.kind()),
+            ..Record::default()
+        }
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Record {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("records serialise")
+    }
+}
+
+pub fn block_record(index: usize, scored: &ScoredBlock) -> BlockRecord {
+    BlockRecord {
+        index,
+        text: scored.block.text.clone(),
+        tag: scored.block.tag.clone(),
+        tag_path: scored.block.tag_path.clone(),
+        label: scored.label.as_str(),
+        score: round(scored.score),
+        first_score: round(scored.first_score),
+        gold_label: scored.block.label.map(|l| l.as_str()),
+        features: None,
+    }
+}
+
+/// Feature values of one row by name, for the debugging view.
+pub fn named_features(
+    row: ndarray::ArrayView1<'_, f64>,
+) -> serde_json::Map<String, serde_json::Value> {
+    FeatureSchema::current()
+        .names()
+        .iter()
+        .zip(row.iter())
+        .filter(|(_, v)| **v != 0.0)
+        .map(|(name, v)| (name.clone(), serde_json::json!(round(*v))))
+        .collect()
+}
+
+fn round(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,843 @@
+//! Stage 3 — the DOM becomes a flat list of text [`Block`]s in document order.
+//!
+//! Block-level elements (`p`, `div`, `li`, headings, table cells, …) open and close blocks;
+//! inline text and links join the block being built. Each block remembers the structure around
+//! it — its tag, the tags and class/id tokens of its nearest ancestors, which landmark elements
+//! (`article`, `nav`, `footer`, …) enclose it — because that context, not the text alone,
+//! tells chrome from content.
+//!
+//! The walk is iterative (an explicit stack over `ego_tree`'s open/close edges), so a page of
+//! 100,000 nested elements cannot overflow the call stack, and everything it keeps per block is
+//! bounded by [`ANCESTOR_WINDOW`], so deep pages stay linear in time.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use crate::label::Label;
+
+/// How many of a block's nearest ancestors contribute tags and class tokens.
+pub const ANCESTOR_WINDOW: usize = 12;
+/// Ancestors this close are "near" (their class tokens are hashed apart from the far ones).
+pub const NEAR_ANCESTORS: usize = 3;
+/// How many enclosing block-level containers a block links to for container statistics.
+pub const CONTAINER_LEVELS: usize = 4;
+
+/// A parsed page cut into blocks.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Text of the `<title>` element.
+    pub title: String,
+    /// `og:title`/`twitter:title` metadata, which usually holds the bare headline.
+    pub meta_title: Option<String>,
+    /// The `lang` attribute of `<html>`, if any.
+    pub lang: Option<String>,
+    pub blocks: Vec<Block>,
+    /// Word and link statistics of every element, indexed by [`Block::containers`].
+    pub containers: Vec<ContainerStats>,
+}
+
+/// A run of text that renders as one paragraph-like unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Block {
+    /// Whitespace-normalised text (newlines kept inside `<pre>`).
+    pub text: String,
+    /// Non-whitespace characters of the whole text, and of the part inside links.
+    pub chars: u32,
+    pub link_chars: u32,
+    /// Words (whitespace tokens; each CJK character counts as a word).
+    pub words: u32,
+    /// `<a href>` elements that contributed text.
+    pub links: u16,
+    /// The innermost block-level element holding the text, e.g. `p`, `li`, `h2`, `div`.
+    pub tag: String,
+    /// Tags of the nearest ancestors, outermost first, e.g. `article>div>p`.
+    pub tag_path: String,
+    /// Class and id tokens of the block element and its [`NEAR_ANCESTORS`] nearest ancestors.
+    pub near_tokens: Vec<String>,
+    /// Class and id tokens of the further ancestors within [`ANCESTOR_WINDOW`].
+    pub far_tokens: Vec<String>,
+    /// Element depth of the block element.
+    pub depth: u32,
+    /// Landmarks and other elements enclosing the block.
+    pub context: Context,
+    /// How many enclosing elements have class/id tokens typical of chrome or of content.
+    pub negative_cues: u16,
+    pub positive_cues: u16,
+    /// 1–6 for headings, 0 otherwise.
+    pub heading_level: u8,
+    /// An `<img>` appeared in this block or right before it.
+    pub near_image: bool,
+    /// Element indices into [`Page::containers`]: the block element, then its enclosing
+    /// block-level elements (repeating the outermost known one when the page is shallow).
+    pub containers: [u32; CONTAINER_LEVELS],
+    /// Hand label from a `data-gleaner-label` attribute on the element or an ancestor.
+    pub label: Option<Label>,
+}
+
+/// Totals over all blocks inside one element.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ContainerStats {
+    pub words: u32,
+    pub link_words: u32,
+    pub blocks: u32,
+    /// Blocks that read like prose: 12+ words, few links.
+    pub prose_blocks: u32,
+}
+
+macro_rules! context_flags {
+    ($($name:ident = $bit:expr, $doc:literal;)*) => {
+        /// Bit set of enclosing elements.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct Context(pub u32);
+        impl Context {
+            $(#[doc = $doc] pub const $name: Context = Context(1 << $bit);)*
+            /// Every flag with its name, in bit order (the feature schema lists them so).
+            pub const ALL: &'static [(&'static str, Context)] = &[$((stringify!($name), Context::$name)),*];
+            pub fn contains(self, other: Context) -> bool { self.0 & other.0 != 0 }
+        }
+    };
+}
+
+context_flags! {
+    ARTICLE = 0, "`<article>`";
+    MAIN = 1, "`<main>` or `role=main`";
+    ASIDE = 2, "`<aside>` or `role=complementary`";
+    NAV = 3, "`<nav>` or `role=navigation`";
+    HEADER = 4, "`<header>` or `role=banner`";
+    FOOTER = 5, "`<footer>` or `role=contentinfo`";
+    FIGURE = 6, "`<figure>`";
+    LIST = 7, "`<li>`, `<dd>` or `<dt>`";
+    LINK = 8, "`<a>`";
+    FORM = 9, "`<form>`, `<button>` or `<label>`";
+    TABLE = 10, "`<table>`";
+    BLOCKQUOTE = 11, "`<blockquote>` or `<q>`";
+    PRE = 12, "`<pre>` or `<code>`";
+    SECTION = 13, "`<section>`";
+    EMPHASIS = 14, "`<strong>`, `<b>`, `<em>` or `<i>`";
+    TIME = 15, "`<time>` or `<address>`";
+    HEADING = 16, "`<h1>`–`<h6>`";
+    MENU = 17, "`<ul>`/`<ol>`/`<menu>`";
+}
+
+fn context_of(tag: &str, role: Option<&str>) -> Context {
+    let by_tag = match tag {
+        "article" => Context::ARTICLE,
+        "main" => Context::MAIN,
+        "aside" => Context::ASIDE,
+        "nav" => Context::NAV,
+        "header" => Context::HEADER,
+        "footer" => Context::FOOTER,
+        "figure" | "figcaption" => Context::FIGURE,
+        "li" | "dd" | "dt" => Context::LIST,
+        "a" => Context::LINK,
+        "form" | "button" | "label" => Context::FORM,
+        "table" => Context::TABLE,
+        "blockquote" | "q" => Context::BLOCKQUOTE,
+        "pre" | "code" => Context::PRE,
+        "section" => Context::SECTION,
+        "strong" | "b" | "em" | "i" => Context::EMPHASIS,
+        "time" | "address" => Context::TIME,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Context::HEADING,
+        "ul" | "ol" | "menu" => Context::MENU,
+        _ => Context(0),
+    };
+    let by_role = match role {
+        Some("main") => Context::MAIN,
+        Some("navigation") => Context::NAV,
+        Some("complementary") => Context::ASIDE,
+        Some("banner") => Context::HEADER,
+        Some("contentinfo") => Context::FOOTER,
+        Some("article") => Context::ARTICLE,
+        _ => Context(0),
+    };
+    Context(by_tag.0 | by_role.0)
+}
+
+fn is_block_level(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "legend"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "caption"
+            | "frameset"
+            | "frame"
+            | "noframes"
+            | "text"
+    )
+}
+
+/// Elements whose contents are never page text.
+fn is_skipped(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "head"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "select"
+            | "textarea"
+            | "title"
+            | "math"
+            | "button"
+            | "input"
+            | "map"
+    )
+}
+
+/// Class/id words typical of chrome, and of content (the same cues Readability-style
+/// extractors use; they are about page structure in general, not about any site).
+const NEGATIVE_CUES: &[&str] = &[
+    "ad",
+    "ads",
+    "advert",
+    "advertisement",
+    "banner",
+    "breadcrumb",
+    "breadcrumbs",
+    "combx",
+    "comment",
+    "comments",
+    "community",
+    "cookie",
+    "consent",
+    "disqus",
+    "extra",
+    "footer",
+    "gdpr",
+    "header",
+    "legend",
+    "menu",
+    "nav",
+    "navbar",
+    "navigation",
+    "related",
+    "recommended",
+    "remark",
+    "replies",
+    "reply",
+    "rss",
+    "share",
+    "sharing",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "social",
+    "sponsor",
+    "sponsored",
+    "promo",
+    "promotion",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "popup",
+    "modal",
+    "widget",
+    "teaser",
+    "pagination",
+    "pager",
+    "login",
+    "signup",
+    "tags",
+    "tag",
+    "byline",
+    "author",
+    "meta",
+    "toolbar",
+    "masthead",
+    "outbrain",
+    "taboola",
+    "trending",
+    "popular",
+    "most",
+    "more",
+    "readmore",
+    "card",
+    "carousel",
+    "follow",
+];
+const POSITIVE_CUES: &[&str] = &[
+    "article",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "page",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "paragraph",
+    "prose",
+    "richtext",
+    "copy",
+    "detail",
+    "lead",
+    "chapter",
+    "description",
+];
+
+/// Splits class and id values into lowercase word tokens: `articleBody__text-2` gives
+/// `article`, `body`, `text`, `2`.
+pub fn class_tokens(value: &str, out: &mut Vec<String>) {
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            current.extend(c.to_lowercase());
+        } else {
+            prev_lower = false;
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+}
+
+struct Frame {
+    tag: String,
+    element_index: u32,
+    block_level: bool,
+    context: Context,
+    tokens: Vec<String>,
+    negative_cue: bool,
+    positive_cue: bool,
+    label: Option<Label>,
+    in_link: bool,
+    href_link: bool,
+    stats: ContainerStats,
+}
+
+#[derive(Default)]
+struct OpenBlock {
+    raw: String,
+    link_chars: u32,
+    links: u16,
+    started: bool,
+    template: Block,
+}
+
+/// Walks a parsed document and returns its blocks, title and per-element statistics.
+///
+/// ```
+/// let html = scraper::Html::parse_document(
+///     "<title>T</title><nav><a href=/>Home</a></nav><article><p>Some <b>bold</b> text.</p></article>",
+/// );
+/// let page = gleaner::segment::segment(&html);
+/// let texts: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+/// assert_eq!(texts, ["Home", "Some bold text."]);
+/// assert_eq!(page.title, "T");
+/// assert!(page.blocks[0].context.contains(gleaner::segment::Context::NAV));
+/// ```
+pub fn segment(html: &Html) -> Page {
+    let mut walker = Walker::default();
+    let mut skip_until: Option<ego_tree::NodeId> = None;
+    for edge in html.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip_until.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(element) => {
+                        let tag = element.name();
+                        if tag == "title" && walker.page.title.is_empty() {
+                            walker.page.title = collapse_whitespace(&node_text(node));
+                        }
+                        if tag == "meta" {
+                            walker.read_meta(element);
+                        }
+                        if tag == "html" && walker.page.lang.is_none() {
+                            walker.page.lang =
+                                element.attr("lang").map(|l| l.trim().to_lowercase());
+                        }
+                        if is_skipped(tag) || is_hidden(element) {
+                            skip_until = Some(node.id());
+                            continue;
+                        }
+                        walker.open(element);
+                    }
+                    Node::Text(text) => walker.text(text),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = skip_until {
+                    if id == node.id() {
+                        skip_until = None;
+                    }
+                    continue;
+                }
+                if node.value().is_element() {
+                    walker.close();
+                }
+            }
+        }
+    }
+    walker.finish()
+}
+
+fn node_text(node: ego_tree::NodeRef<'_, Node>) -> String {
+    node.descendants()
+        .filter_map(|n| n.value().as_text().map(|t| &**t))
+        .collect()
+}
+
+fn is_hidden(element: &scraper::node::Element) -> bool {
+    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    element.attr("style").is_some_and(|style| {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        style.contains("display:none") || style.contains("visibility:hidden")
+    })
+}
+
+#[derive(Default)]
+struct Walker {
+    page: Page,
+    stack: Vec<Frame>,
+    context_counts: [u32; 32],
+    negative_cues: u16,
+    positive_cues: u16,
+    block: OpenBlock,
+    image_pending: bool,
+    break_pending: bool,
+}
+
+impl Walker {
+    fn read_meta(&mut self, element: &scraper::node::Element) {
+        let key = element.attr("property").or_else(|| element.attr("name"));
+        if matches!(key, Some("og:title") | Some("twitter:title")) && self.page.meta_title.is_none()
+        {
+            if let Some(content) = element.attr("content") {
+                let title = collapse_whitespace(content);
+                if !title.is_empty() {
+                    self.page.meta_title = Some(title);
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, element: &scraper::node::Element) {
+        let tag = element.name();
+        match tag {
+            "br" => {
+                if self.break_pending {
+                    self.flush();
+                } else {
+                    self.block.raw.push('\n');
+                    self.break_pending = true;
+                }
+            }
+            "img" => self.image_pending = true,
+            "hr" => self.flush(),
+            _ => {}
+        }
+        let block_level = is_block_level(tag);
+        if block_level {
+            self.flush();
+        }
+        let mut tokens = Vec::new();
+        if let Some(class) = element.attr("class") {
+            class_tokens(class, &mut tokens);
+        }
+        if let Some(id) = element.attr("id") {
+            class_tokens(id, &mut tokens);
+        }
+        let negative_cue = tokens.iter().any(|t| NEGATIVE_CUES.contains(&t.as_str()));
+        let positive_cue = tokens.iter().any(|t| POSITIVE_CUES.contains(&t.as_str()));
+        let context = context_of(tag, element.attr("role"));
+        for bit in 0..32 {
+            if context.0 & (1 << bit) != 0 {
+                self.context_counts[bit] += 1;
+            }
+        }
+        self.negative_cues += u16::from(negative_cue);
+        self.positive_cues += u16::from(positive_cue);
+        let parent_label = self.stack.last().and_then(|f| f.label);
+        let label = element
+            .attr("data-gleaner-label")
+            .and_then(|l| l.parse::<Label>().ok())
+            .or(parent_label);
+        let in_link = tag == "a" || self.stack.last().is_some_and(|f| f.in_link);
+        let href_link = tag == "a" && element.attr("href").is_some();
+        let element_index = self.page.containers.len() as u32;
+        self.page.containers.push(ContainerStats::default());
+        self.stack.push(Frame {
+            tag: tag.to_string(),
+            element_index,
+            block_level,
+            context,
+            tokens,
+            negative_cue,
+            positive_cue,
+            label,
+            in_link,
+            href_link,
+            stats: ContainerStats::default(),
+        });
+    }
+
+    fn close(&mut self) {
+        let Some(frame) = self.stack.last() else {
+            return;
+        };
+        if frame.block_level {
+            self.flush();
+        }
+        let frame = self.stack.pop().expect("checked above");
+        for bit in 0..32 {
+            if frame.context.0 & (1 << bit) != 0 {
+                self.context_counts[bit] -= 1;
+            }
+        }
+        self.negative_cues -= u16::from(frame.negative_cue);
+        self.positive_cues -= u16::from(frame.positive_cue);
+        self.page.containers[frame.element_index as usize] = frame.stats;
+        if let Some(parent) = self.stack.last_mut() {
+            parent.stats.words += frame.stats.words;
+            parent.stats.link_words += frame.stats.link_words;
+            parent.stats.blocks += frame.stats.blocks;
+            parent.stats.prose_blocks += frame.stats.prose_blocks;
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let in_link = self.stack.last().is_some_and(|f| f.in_link);
+        let visible: u32 = text.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        if visible > 0 {
+            if !self.block.started {
+                self.start_block();
+            }
+            self.break_pending = false;
+            if in_link {
+                self.block.link_chars += visible;
+                if let Some(anchor) = self.stack.iter_mut().rev().find(|f| f.tag == "a") {
+                    if anchor.href_link {
+                        // Count each anchor once, however many text nodes it has.
+                        anchor.href_link = false;
+                        self.block.links += 1;
+                    }
+                }
+            }
+        }
+        self.block.raw.push_str(text);
+    }
+
+    /// Captures the structure around the block when its first visible text arrives.
+    fn start_block(&mut self) {
+        self.block.started = true;
+        let template = &mut self.block.template;
+        template.depth = self.stack.len() as u32;
+        let mut context = 0u32;
+        for (bit, count) in self.context_counts.iter().enumerate() {
+            if *count > 0 {
+                context |= 1 << bit;
+            }
+        }
+        template.context = Context(context);
+        template.negative_cues = self.negative_cues;
+        template.positive_cues = self.positive_cues;
+        template.label = self.stack.last().and_then(|f| f.label);
+        let block_frame = self.stack.iter().rposition(|f| f.block_level).unwrap_or(0);
+        template.tag = self
+            .stack
+            .get(block_frame)
+            .map_or_else(|| "body".to_string(), |f| f.tag.clone());
+        template.heading_level = match template.tag.as_str() {
+            "h1" => 1,
+            "h2" => 2,
+            "h3" => 3,
+            "h4" => 4,
+            "h5" => 5,
+            "h6" => 6,
+            _ => 0,
+        };
+        let window_start = self.stack.len().saturating_sub(ANCESTOR_WINDOW);
+        let window = &self.stack[window_start..];
+        template.tag_path = window
+            .iter()
+            .map(|f| f.tag.as_str())
+            .collect::<Vec<_>>()
+            .join(">");
+        template.near_tokens.clear();
+        template.far_tokens.clear();
+        // Inline wrappers inside the block element (spans, links) count as the block element.
+        for frame in &self.stack[block_frame.min(self.stack.len())..] {
+            template.near_tokens.extend(frame.tokens.iter().cloned());
+        }
+        let ancestors = &self.stack[..block_frame.min(self.stack.len())];
+        for (distance, frame) in ancestors.iter().rev().take(ANCESTOR_WINDOW).enumerate() {
+            let target = if distance < NEAR_ANCESTORS {
+                &mut template.near_tokens
+            } else {
+                &mut template.far_tokens
+            };
+            target.extend(frame.tokens.iter().cloned());
+        }
+        let mut containers = [0u32; CONTAINER_LEVELS];
+        let mut found = 0;
+        let up_to_block = &self.stack[..(block_frame + 1).min(self.stack.len())];
+        for frame in up_to_block.iter().rev().filter(|f| f.block_level) {
+            containers[found] = frame.element_index;
+            found += 1;
+            if found == CONTAINER_LEVELS {
+                break;
+            }
+        }
+        for level in found.max(1)..CONTAINER_LEVELS {
+            containers[level] = containers[found.max(1) - 1];
+        }
+        template.containers = containers;
+    }
+
+    fn flush(&mut self) {
+        self.break_pending = false;
+        let open = std::mem::take(&mut self.block);
+        if !open.started {
+            // Text-less stretches keep a pending image for the next block.
+            return;
+        }
+        let in_pre = open.template.context.contains(Context::PRE) && open.template.tag == "pre";
+        let text = if in_pre {
+            open.raw
+                .trim_matches(|c: char| c.is_whitespace())
+                .to_string()
+        } else {
+            collapse_whitespace(&open.raw)
+        };
+        let chars = text.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        let words = count_words(&text);
+        let link_words = if chars == 0 {
+            0
+        } else {
+            (u64::from(words) * u64::from(open.link_chars.min(chars)) / u64::from(chars)) as u32
+        };
+        let mut block = open.template;
+        block.text = text;
+        block.chars = chars;
+        block.link_chars = open.link_chars.min(chars);
+        block.words = words;
+        block.links = open.links;
+        block.near_image = std::mem::take(&mut self.image_pending);
+        if let Some(frame) = self.stack.iter_mut().rev().find(|f| f.block_level) {
+            frame.stats.words += words;
+            frame.stats.link_words += link_words;
+            frame.stats.blocks += 1;
+            if words >= 12 && link_words * 3 < words {
+                frame.stats.prose_blocks += 1;
+            }
+        }
+        self.page.blocks.push(block);
+    }
+
+    fn finish(mut self) -> Page {
+        self.flush();
+        while !self.stack.is_empty() {
+            self.close();
+        }
+        self.page
+    }
+}
+
+/// Collapses every run of whitespace to one space and trims the ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Whitespace tokens, with each CJK character counting as a word of its own, so that
+/// languages written without spaces get comparable counts.
+pub fn count_words(text: &str) -> u32 {
+    let mut words = 0u32;
+    for token in text.split_whitespace() {
+        let cjk = token.chars().filter(|&c| is_cjk(c)).count() as u32;
+        words += if cjk > 0 { cjk.max(1) } else { 1 };
+    }
+    words
+}
+
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(html: &str) -> Vec<Block> {
+        segment(&Html::parse_document(html)).blocks
+    }
+
+    #[test]
+    fn block_elements_split_and_inline_elements_join() {
+        let b = blocks(
+            "<body><div>Intro <a href='/x'>link</a> text<p>First <em>para</em>.</p>tail</div>\
+             <ul><li>one</li><li>two</li></ul></body>",
+        );
+        let texts: Vec<&str> = b.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Intro link text", "First para.", "tail", "one", "two"]
+        );
+        assert_eq!(b[0].link_chars, 4);
+        assert_eq!(b[0].links, 1);
+        assert_eq!(b[1].tag, "p");
+        assert_eq!(b[3].tag, "li");
+        assert!(b[3].context.contains(Context::LIST));
+    }
+
+    #[test]
+    fn scripts_styles_and_hidden_elements_are_skipped() {
+        let b = blocks(
+            "<head><style>p{}</style><script>var x = 1;</script></head><body>\
+             <p>Visible</p><p hidden>Hidden attr</p><div style='display: none'>Hidden style</div>\
+             <noscript>Enable JS</noscript><template><p>tpl</p></template><p aria-hidden=true>aria</p>\
+             <svg><text>svg text</text></svg></body>",
+        );
+        let texts: Vec<&str> = b.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["Visible"]);
+    }
+
+    #[test]
+    fn context_tokens_and_labels_are_recorded() {
+        let page = segment(&Html::parse_document(
+            "<html lang=de><head><title> Die  Seite </title><meta property='og:title' content='Headline'></head>\
+             <body data-gleaner-label=boilerplate><nav class='mainNav'><a href=/>Start</a></nav>\
+             <article class='article__body' data-gleaner-label=content><h2>Sub</h2><p>Text hier.</p>\
+             <p data-gleaner-label=teaser><a href=/other>Other story</a></p></article>\
+             <footer>Impressum</footer></body></html>",
+        ));
+        assert_eq!(page.title, "Die Seite");
+        assert_eq!(page.meta_title.as_deref(), Some("Headline"));
+        assert_eq!(page.lang.as_deref(), Some("de"));
+        let b = &page.blocks;
+        assert_eq!(b[0].label, Some(Label::Boilerplate));
+        assert!(b[0].near_tokens.contains(&"nav".to_string()));
+        assert!(b[0].negative_cues >= 1);
+        assert_eq!(b[1].heading_level, 2);
+        assert_eq!(b[2].label, Some(Label::Content));
+        assert!(b[2].near_tokens.contains(&"article".to_string()));
+        assert!(b[2].context.contains(Context::ARTICLE));
+        assert_eq!(b[3].label, Some(Label::Teaser));
+        assert_eq!(b[3].link_chars, b[3].chars);
+        assert!(b[4].context.contains(Context::FOOTER));
+    }
+
+    #[test]
+    fn container_statistics_sum_their_blocks() {
+        let page = segment(&Html::parse_document(
+            "<div id=a><p>one two three four five six seven eight nine ten eleven twelve</p>\
+             <p><a href=#>x y</a></p></div><div>z</div>",
+        ));
+        let first = &page.blocks[0];
+        let parent = page.containers[first.containers[1] as usize];
+        assert_eq!(parent.words, 14);
+        assert_eq!(parent.link_words, 2);
+        assert_eq!(parent.blocks, 2);
+        assert_eq!(parent.prose_blocks, 1);
+    }
+
+    #[test]
+    fn double_line_breaks_separate_blocks_and_pre_keeps_newlines() {
+        let b = blocks("<td>first line<br>same block<br><br>next block</td><pre>a\n  b</pre>");
+        let texts: Vec<&str> = b.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["first line same block", "next block", "a\n  b"]);
+    }
+
+    #[test]
+    fn deeply_nested_pages_do_not_overflow() {
+        let depth = 100_000;
+        let html = format!(
+            "{}<p>deep</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let b = blocks(&html);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].text, "deep");
+    }
+
+    #[test]
+    fn class_tokens_split_camel_case_and_separators() {
+        let mut out = Vec::new();
+        class_tokens("articleBody__text-2 css-1x9f3a", &mut out);
+        assert_eq!(out, ["article", "body", "text", "2", "css", "1x9f3a"]);
+    }
+
+    #[test]
+    fn cjk_characters_count_as_words() {
+        assert_eq!(count_words("東京 is big"), 4);
+    }
+}

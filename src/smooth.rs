@@ -1,0 +1,172 @@
+//! Stage 6 — a block's final score also depends on its neighbours and its container.
+//!
+//! The first pass scores each block from its own features. Article text comes in runs and
+//! lives in one container, so a second, stacked logistic model re-scores each block from the
+//! first-pass scores around it: the previous and next blocks, a window mean, the mean score of
+//! the blocks sharing its parent and grandparent elements, and the page's overall content mass.
+//! (A Viterbi pass over a two-state chain was the alternative; the stacked model can also learn
+//! *container* agreement, which a chain cannot, and it measured better — see the README.)
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::features::FeatureSchema;
+use crate::model::{sigmoid, Scaler};
+use crate::segment::Page;
+
+/// Names of the second-pass inputs, in order.
+pub const SMOOTHING_FEATURES: &[&str] = &[
+    "score",
+    "prev1",
+    "next1",
+    "prev2",
+    "next2",
+    "window3_mean",
+    "window8_mean",
+    "neighbour_max",
+    "neighbour_min",
+    "container1_mean",
+    "container2_mean",
+    "container3_mean",
+    "container1_max",
+    "page_content_share",
+    "page_max",
+    "rank_in_page",
+    "log_words",
+    "link_density",
+    "heading",
+    "ends_with_sentence_punctuation",
+    "region_density",
+    "best_container_credit",
+];
+
+/// The stacked second-pass model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Smoother {
+    pub scaler: Scaler,
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+}
+
+impl Smoother {
+    pub fn scores(&self, rows: &Array2<f64>) -> Vec<f64> {
+        let mut rows = rows.clone();
+        self.scaler.apply(&mut rows);
+        rows.rows()
+            .into_iter()
+            .map(|row| {
+                sigmoid(
+                    self.weights
+                        .iter()
+                        .zip(row.iter())
+                        .map(|(w, x)| w * x)
+                        .sum::<f64>()
+                        + self.intercept,
+                )
+            })
+            .collect()
+    }
+}
+
+/// The second-pass input rows for a page, from its blocks, feature rows and first-pass scores.
+pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Array2<f64> {
+    let n = scores.len();
+    let mut rows = Array2::zeros((n, SMOOTHING_FEATURES.len()));
+    if n == 0 {
+        return rows;
+    }
+    let schema = FeatureSchema::current();
+    let col = |name: &str| {
+        schema
+            .names()
+            .iter()
+            .position(|n| n == name)
+            .expect("smoothing reads features that the schema has")
+    };
+    let (log_words, link_density, heading, ends, region, credit) = (
+        col("text.log_words"),
+        col("text.link_density"),
+        col("text.heading"),
+        col("text.ends_with_sentence_punctuation"),
+        col("page.region_density"),
+        col("page.best_container_credit"),
+    );
+    let at = |j: isize| {
+        if j >= 0 && (j as usize) < n {
+            scores[j as usize]
+        } else {
+            0.0
+        }
+    };
+    let window_mean = |i: usize, half: usize| {
+        let lo = i.saturating_sub(half);
+        let hi = (i + half + 1).min(n);
+        scores[lo..hi].iter().sum::<f64>() / (hi - lo) as f64
+    };
+    let mut sums = vec![(0.0f64, 0usize, 0.0f64); page.containers.len()];
+    for level in 1..=3 {
+        for (block, &s) in page.blocks.iter().zip(scores) {
+            let entry = &mut sums[block.containers[level] as usize];
+            entry.0 += s;
+            entry.1 += 1;
+            entry.2 = entry.2.max(s);
+        }
+    }
+    let container_mean = |c: u32| {
+        let (sum, count, _) = sums[c as usize];
+        sum / count.max(1) as f64
+    };
+    let total_words: f64 = page
+        .blocks
+        .iter()
+        .map(|b| f64::from(b.words))
+        .sum::<f64>()
+        .max(1.0);
+    let content_share = page
+        .blocks
+        .iter()
+        .zip(scores)
+        .filter(|(_, &s)| s >= 0.5)
+        .map(|(b, _)| f64::from(b.words))
+        .sum::<f64>()
+        / total_words;
+    let page_max = scores.iter().copied().fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut rank = vec![0.0; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as f64 / n as f64;
+    }
+    for (i, block) in page.blocks.iter().enumerate() {
+        let ii = i as isize;
+        let (p1, n1) = (at(ii - 1), at(ii + 1));
+        let values = [
+            scores[i],
+            p1,
+            n1,
+            at(ii - 2),
+            at(ii + 2),
+            window_mean(i, 3),
+            window_mean(i, 8),
+            p1.max(n1),
+            p1.min(n1),
+            container_mean(block.containers[1]),
+            container_mean(block.containers[2]),
+            container_mean(block.containers[3]),
+            sums[block.containers[1] as usize].2,
+            content_share,
+            page_max,
+            rank[i],
+            features[[i, log_words]],
+            features[[i, link_density]],
+            features[[i, heading]],
+            features[[i, ends]],
+            features[[i, region]],
+            features[[i, credit]],
+        ];
+        for (c, v) in values.into_iter().enumerate() {
+            rows[[i, c]] = v;
+        }
+    }
+    rows
+}
