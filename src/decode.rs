@@ -57,17 +57,20 @@ pub fn decode(raw: &[u8], transport_charset: Option<&str>, max_bytes: usize) -> 
     if raw.is_empty() {
         return Err(Error::Empty);
     }
-    let (bytes, truncated) = if is_gzip(raw) {
-        gunzip(raw, max_bytes)?
+    let gunzipped;
+    let (bytes, truncated): (&[u8], bool) = if is_gzip(raw) {
+        let (data, truncated) = gunzip(raw, max_bytes)?;
+        gunzipped = data;
+        (&gunzipped, truncated)
     } else if raw.len() > max_bytes {
-        (raw[..max_bytes].to_vec(), true)
+        (&raw[..max_bytes], true)
     } else {
-        (raw.to_vec(), false)
+        (raw, false)
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::Empty);
     }
-    let (encoding, charset_source, body) = choose_encoding(&bytes, transport_charset);
+    let (encoding, charset_source, body) = choose_encoding(bytes, transport_charset);
     let (text, had_replacements) = decode_with(encoding, body);
     let text = if text.contains('\0') {
         text.replace('\0', "")

@@ -2,13 +2,11 @@
 //! [`decode`](crate::decode) → parse (`scraper`) → [`segment`](crate::segment) →
 //! [`features`](crate::features) → classify ([`Model`]) → [`smooth`](crate::smooth) → decide.
 
-use scraper::Html;
-
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
 use crate::features::page_features;
 use crate::label::Label;
-use crate::model::Model;
+use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::segment::{segment, Block, Page};
 use crate::smooth::smoothing_rows;
 
@@ -17,6 +15,7 @@ use crate::smooth::smoothing_rows;
 pub struct Extractor {
     model: Model,
     max_bytes: usize,
+    explain: bool,
 }
 
 /// A block with its scores and final label.
@@ -27,13 +26,18 @@ pub struct ScoredBlock {
     pub first_score: f64,
     /// Final content probability after smoothing.
     pub score: f64,
+    /// `Content`, or the kind of noise.
     pub label: Label,
+    /// For dropped blocks, when the extractor explains: the strongest features behind the kind.
+    pub reasons: Vec<Reason>,
 }
 
 /// What the pipeline found in one page.
 #[derive(Debug, Clone)]
 pub struct Extraction {
     pub title: String,
+    /// Clickbait probability of the title (0–1), from the headline model.
+    pub title_clickbait: Option<f64>,
     pub blocks: Vec<ScoredBlock>,
     /// Charset used to read the page, when it came in as bytes.
     pub encoding: Option<&'static str>,
@@ -59,6 +63,8 @@ impl Extraction {
 pub struct Scored {
     pub page: Page,
     pub features: ndarray::Array2<f64>,
+    /// The feature rows standardised for the model.
+    pub scaled: ndarray::Array2<f64>,
     pub first_scores: Vec<f64>,
     pub scores: Vec<f64>,
 }
@@ -68,6 +74,7 @@ impl Extractor {
         Extractor {
             model,
             max_bytes: DEFAULT_MAX_BYTES,
+            explain: false,
         }
     }
 
@@ -79,6 +86,12 @@ impl Extractor {
     /// Pages longer than this (after gzip) are cut at this size.
     pub fn max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Also record, for every dropped block, the features that made it that kind of noise.
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
         self
     }
 
@@ -112,7 +125,7 @@ impl Extractor {
 
     /// Extracts from an HTML string.
     pub fn extract_html(&self, html: &str) -> Extraction {
-        let document = Html::parse_document(html);
+        let document = crate::parse::parse_document(html);
         let page = segment(&document);
         drop(document);
         self.decide(self.score_page(page))
@@ -121,7 +134,8 @@ impl Extractor {
     /// Steps 4–6: features, first-pass classification and smoothing.
     pub fn score_page(&self, page: Page) -> Scored {
         let features = page_features(&page);
-        let first_scores = self.model.first_pass_scores(&features);
+        let scaled = self.model.scale(&features);
+        let first_scores = self.model.first_pass_scores_scaled(&scaled);
         let scores = match &self.model.smoother {
             Some(smoother) => smoother.scores(&smoothing_rows(&page, &features, &first_scores)),
             None => first_scores.clone(),
@@ -129,32 +143,63 @@ impl Extractor {
         Scored {
             page,
             features,
+            scaled,
             first_scores,
             scores,
         }
     }
 
-    /// Step 7: threshold the final scores into labels.
+    /// Step 7: threshold the final scores into content, or the kind of noise.
     pub fn decide(&self, scored: Scored) -> Extraction {
+        const REASONS: usize = 3;
         let title = page_title(&scored.page);
+        let threshold = self.model.threshold;
         let blocks = scored
             .page
             .blocks
             .into_iter()
             .zip(scored.first_scores.iter().zip(&scored.scores))
-            .map(|(block, (&first_score, &score))| ScoredBlock {
-                block,
-                first_score,
-                score,
-                label: if score >= self.model.threshold {
-                    Label::Content
+            .enumerate()
+            .map(|(i, (block, (&first_score, &score)))| {
+                let row = scored.scaled.row(i);
+                let (label, reasons) = if score >= threshold {
+                    (Label::Content, Vec::new())
                 } else {
-                    Label::Noise
-                },
+                    match (&self.model.kinds, &self.model.first_pass) {
+                        (Some(kinds), _) => {
+                            let kind = kinds.classify(row);
+                            let reasons = if self.explain {
+                                kinds.reasons(row, kind, REASONS)
+                            } else {
+                                Vec::new()
+                            };
+                            (kinds.kinds[kind], reasons)
+                        }
+                        (None, Classifier::Logistic { weights, .. }) if self.explain => {
+                            // Features pushing towards noise: negative weight × value.
+                            (
+                                Label::Noise,
+                                top_reasons(row, weights.iter().map(|w| -w), REASONS),
+                            )
+                        }
+                        _ => (Label::Noise, Vec::new()),
+                    }
+                };
+                ScoredBlock {
+                    block,
+                    first_score,
+                    score,
+                    label,
+                    reasons,
+                }
             })
             .collect();
+        let title_clickbait = (!title.trim().is_empty())
+            .then(|| crate::clickbait::default_model().map(|m| m.score(&title)))
+            .flatten();
         Extraction {
             title,
+            title_clickbait,
             blocks,
             encoding: None,
             truncated: false,

@@ -16,12 +16,15 @@
 use ndarray::Array2;
 
 use crate::segment::{Block, Context, Page, CONTAINER_LEVELS};
-use crate::text::{fnv1a, guess_language, word_tokens, STOPWORDS};
+use crate::text::{fnv1a, guess_language, stopword_languages, word_tokens, STOPWORDS};
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const TOKEN_BUCKETS: usize = 64;
+/// Buckets for the opening words of a block ("Read more:", "Advertisement", "Share this"), the
+/// cue that most often gives away a line of chrome written like a sentence.
+const LEAD_BUCKETS: usize = 32;
 const TAGS: &[&str] = &[
     "p",
     "div",
@@ -63,6 +66,7 @@ const TEXT_FEATURES: &[&str] = &[
     "log_sentences",
     "quote_ratio",
     "short_headline_shape",
+    "clickbait",
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
@@ -104,13 +108,20 @@ pub struct FeatureSchema {
 }
 
 impl FeatureSchema {
-    pub fn current() -> Self {
+    /// The schema this build computes (built once, then shared).
+    pub fn current() -> &'static FeatureSchema {
+        static CURRENT: std::sync::OnceLock<FeatureSchema> = std::sync::OnceLock::new();
+        CURRENT.get_or_init(FeatureSchema::build)
+    }
+
+    fn build() -> Self {
         let mut names: Vec<String> = TEXT_FEATURES.iter().map(|n| format!("text.{n}")).collect();
         for (prefix, _) in NEIGHBOUR_OFFSETS {
             for &i in NEIGHBOUR_FEATURES {
                 names.push(format!("{prefix}.{}", TEXT_FEATURES[i]));
             }
         }
+        names.extend((0..LEAD_BUCKETS).map(|i| format!("lead.{i}")));
         names.extend(TAGS.iter().map(|t| format!("tag.{t}")));
         names.extend(
             Context::ALL
@@ -153,7 +164,7 @@ impl FeatureSchema {
 
 /// Per-page facts that every block's features are measured against.
 struct PageContext {
-    stopwords: Option<&'static [&'static str]>,
+    language: Option<usize>,
     title_words: Vec<String>,
     page_words: f64,
     page_link_density: f64,
@@ -176,7 +187,7 @@ pub fn page_features(page: &Page) -> Array2<f64> {
     let text: Vec<[f64; TEXT_FEATURES.len()]> = page
         .blocks
         .iter()
-        .map(|b| text_features(b, context.stopwords))
+        .map(|b| text_features(b, context.language))
         .collect();
     let total_chars: f64 = page
         .blocks
@@ -202,6 +213,9 @@ pub fn page_features(page: &Page) -> Array2<f64> {
                 // Missing neighbours (page edges) read as an empty block.
                 put(neighbour.map_or(0.0, |t| t[f]));
             }
+        }
+        for value in lead_buckets(&block.text) {
+            put(value);
         }
         let tag = tag_group(block);
         for t in TAGS {
@@ -264,6 +278,33 @@ pub fn page_features(page: &Page) -> Array2<f64> {
         debug_assert_eq!(col, schema_len);
     }
     rows
+}
+
+/// The clickbait model's score for headline-sized blocks (3–30 words), 0 for others: only
+/// short lines can be teaser headlines, and scoring long paragraphs would cost time for nothing.
+fn headline_clickbait(block: &Block) -> f64 {
+    if !(3..=30).contains(&block.words) {
+        return 0.0;
+    }
+    crate::clickbait::default_model().map_or(0.0, |model| model.score(&block.text))
+}
+
+/// Hashes the first word, the first two words and (for short blocks) the whole text.
+fn lead_buckets(text: &str) -> [f64; LEAD_BUCKETS] {
+    let mut buckets = [0.0; LEAD_BUCKETS];
+    let words: Vec<String> = word_tokens(text).take(6).map(str::to_lowercase).collect();
+    let mut mark =
+        |key: String| buckets[(fnv1a(key.as_bytes()) % LEAD_BUCKETS as u64) as usize] = 1.0;
+    if let Some(first) = words.first() {
+        mark(format!("1:{first}"));
+    }
+    if words.len() >= 2 {
+        mark(format!("2:{} {}", words[0], words[1]));
+    }
+    if !words.is_empty() && words.len() <= 5 {
+        mark(format!("w:{}", words.join(" ")));
+    }
+    buckets
 }
 
 fn bucket(token: &str) -> usize {
@@ -359,7 +400,7 @@ fn page_context(page: &Page) -> PageContext {
         }
     }
     PageContext {
-        stopwords,
+        language,
         title_words,
         page_words,
         page_link_density: link_chars / chars,
@@ -370,7 +411,7 @@ fn page_context(page: &Page) -> PageContext {
     }
 }
 
-fn content_words(text: &str, stopwords: Option<&[&str]>) -> Vec<String> {
+pub(crate) fn content_words(text: &str, stopwords: Option<&[&str]>) -> Vec<String> {
     let mut words: Vec<String> = word_tokens(text)
         .map(str::to_lowercase)
         .filter(|w| w.chars().count() >= 3 && !stopwords.is_some_and(|s| s.contains(&w.as_str())))
@@ -399,7 +440,7 @@ fn title_overlap(text: &str, title_words: &[String]) -> (f64, f64) {
     )
 }
 
-fn text_features(block: &Block, stopwords: Option<&[&str]>) -> [f64; TEXT_FEATURES.len()] {
+fn text_features(block: &Block, language: Option<usize>) -> [f64; TEXT_FEATURES.len()] {
     let text = block.text.as_str();
     let words = f64::from(block.words).max(1.0);
     let chars = f64::from(block.chars).max(1.0);
@@ -432,10 +473,10 @@ fn text_features(block: &Block, stopwords: Option<&[&str]>) -> [f64; TEXT_FEATUR
     let mut lower = String::new();
     for token in word_tokens(text) {
         tokens += 1.0;
-        if let Some(list) = stopwords {
+        if let Some(language) = language {
             lower.clear();
             lower.extend(token.chars().flat_map(char::to_lowercase));
-            if list.contains(&lower.as_str()) {
+            if stopword_languages(&lower) & (1 << language) != 0 {
                 stop += 1.0;
             }
         }
@@ -501,6 +542,7 @@ fn text_features(block: &Block, stopwords: Option<&[&str]>) -> [f64; TEXT_FEATUR
         (1.0 + sentences).ln(),
         quotes / chars,
         f64::from(u8::from(short_headline)),
+        headline_clickbait(block),
     ]
 }
 
@@ -561,7 +603,7 @@ mod tests {
     #[test]
     fn title_overlap_marks_the_headline() {
         let (_, rows) = features_of(
-            "<title>Storm floods coastal villages | Daily Paper</title><h1>Storm floods coastal villages</h1>\
+            "<title>Storm floods coastal villages</title><h1>Storm floods coastal villages</h1>\
              <p>Residents were evacuated overnight as water rose.</p>",
         );
         assert_eq!(rows[[0, column("page.is_title")]], 1.0);

@@ -17,7 +17,8 @@
 //! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
-//! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each.
+//! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
+//!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
 //!   the same stages.
 //!
@@ -40,19 +41,23 @@
 //! ```
 
 pub mod batch;
+pub mod clickbait;
 pub mod dataset;
 pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod features;
+pub mod input;
 pub mod label;
 pub mod model;
+pub mod parse;
 pub mod render;
 pub mod segment;
 pub mod smooth;
 pub mod text;
 pub mod train;
+pub mod warc;
 
 pub use error::{Error, Result};
 pub use extract::{Extraction, Extractor};

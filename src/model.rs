@@ -36,6 +36,10 @@ pub struct Model {
     /// What the model was trained on, for the record.
     #[serde(default)]
     pub provenance: String,
+    /// Names the kind of noise of dropped blocks; absent in models trained on plain
+    /// content/noise labels, whose dropped blocks are all `noise`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<KindClassifier>,
 }
 
 impl Model {
@@ -79,6 +83,17 @@ impl Model {
             )));
         }
         model.first_pass.check(expected.len())?;
+        if model
+            .kinds
+            .as_ref()
+            .is_some_and(|k| !k.check(expected.len()))
+        {
+            return Err(Error::Model(
+                "the model's noise-kind classifier does not fit the feature schema; retrain it \
+                 with `gleaner train`"
+                    .into(),
+            ));
+        }
         Ok(model)
     }
 
@@ -94,8 +109,17 @@ impl Model {
 
     /// First-pass content probabilities for a page's feature rows.
     pub fn first_pass_scores(&self, rows: &Array2<f64>) -> Vec<f64> {
+        self.first_pass_scores_scaled(&self.scale(rows))
+    }
+
+    /// The rows standardised as the model's classifiers expect them.
+    pub fn scale(&self, rows: &Array2<f64>) -> Array2<f64> {
         let mut scaled = rows.clone();
         self.scaler.apply(&mut scaled);
+        scaled
+    }
+
+    pub fn first_pass_scores_scaled(&self, scaled: &Array2<f64>) -> Vec<f64> {
         scaled
             .rows()
             .into_iter()
@@ -249,5 +273,83 @@ impl Tree {
                             && node.right as usize > i
                     }
                 })
+    }
+}
+
+/// A multinomial logistic model over the (scaled) feature row that says which kind of noise a
+/// dropped block is, and which features pushed it there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KindClassifier {
+    pub kinds: Vec<crate::label::Label>,
+    /// One weight vector per kind, over the feature columns.
+    pub weights: Vec<Vec<f64>>,
+    pub intercepts: Vec<f64>,
+}
+
+/// A feature's share in a decision, for explaining it to the user: the feature, its
+/// standardised value on this block, and how much it pushed the decision (weight × value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub feature: String,
+    pub value: f64,
+    pub weight: f64,
+}
+
+/// The `count` features whose `weight × value` is largest and positive.
+pub fn top_reasons(
+    scaled: ArrayView1<'_, f64>,
+    weights: impl Iterator<Item = f64>,
+    count: usize,
+) -> Vec<Reason> {
+    let names = FeatureSchema::current().names();
+    let mut contributions: Vec<(usize, f64)> = weights
+        .zip(scaled.iter())
+        .map(|(w, x)| w * x)
+        .enumerate()
+        .filter(|(_, c)| *c > 0.0)
+        .collect();
+    contributions.sort_by(|a, b| b.1.total_cmp(&a.1));
+    contributions
+        .into_iter()
+        .take(count)
+        .map(|(j, c)| Reason {
+            feature: names[j].clone(),
+            value: scaled[j],
+            weight: c,
+        })
+        .collect()
+}
+
+impl KindClassifier {
+    /// Index (into `kinds`) of the most likely kind for a scaled row.
+    pub fn classify(&self, scaled: ArrayView1<'_, f64>) -> usize {
+        self.weights
+            .iter()
+            .zip(&self.intercepts)
+            .map(|(w, b)| w.iter().zip(scaled.iter()).map(|(w, x)| w * x).sum::<f64>() + b)
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(0, |(i, _)| i)
+    }
+
+    /// The features that favoured kind `chosen` most over the other kinds, strongest first.
+    pub fn reasons(&self, scaled: ArrayView1<'_, f64>, chosen: usize, count: usize) -> Vec<Reason> {
+        let others = (self.kinds.len() - 1).max(1) as f64;
+        let weights = (0..scaled.len()).map(|j| {
+            let mean_other = (0..self.kinds.len())
+                .filter(|&k| k != chosen)
+                .map(|k| self.weights[k][j])
+                .sum::<f64>()
+                / others;
+            self.weights[chosen][j] - mean_other
+        });
+        top_reasons(scaled, weights, count)
+    }
+
+    fn check(&self, features: usize) -> bool {
+        !self.kinds.is_empty()
+            && self.weights.len() == self.kinds.len()
+            && self.intercepts.len() == self.kinds.len()
+            && self.weights.iter().all(|w| w.len() == features)
     }
 }

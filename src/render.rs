@@ -14,6 +14,9 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub title: String,
+    /// Clickbait probability (0–1) of the page's headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_clickbait: Option<f64>,
     /// The article text; empty when `error` is set.
     pub text: String,
     /// Why this page failed, when it did.
@@ -48,6 +51,10 @@ pub struct BlockRecord {
     /// A hand label found on the page (`data-gleaner-label`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gold_label: Option<&'static str>,
+    /// For dropped blocks: the features that made it this kind of noise (standardised value,
+    /// and its push towards the decision).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<crate::model::Reason>,
     /// Feature values by name (`gleaner blocks` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<serde_json::Map<String, serde_json::Value>>,
@@ -58,6 +65,7 @@ impl Record {
         Record {
             path: None,
             title: extraction.title.clone(),
+            title_clickbait: extraction.title_clickbait.map(round),
             text: extraction.text(),
             error: None,
             error_kind: None,
@@ -102,6 +110,15 @@ pub fn block_record(index: usize, scored: &ScoredBlock) -> BlockRecord {
         score: round(scored.score),
         first_score: round(scored.first_score),
         gold_label: scored.block.label.map(|l| l.as_str()),
+        reasons: scored
+            .reasons
+            .iter()
+            .map(|r| crate::model::Reason {
+                value: round(r.value),
+                weight: round(r.weight),
+                ..r.clone()
+            })
+            .collect(),
         features: None,
     }
 }

@@ -38,6 +38,8 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "ends_with_sentence_punctuation",
     "region_density",
     "best_container_credit",
+    "content_similarity",
+    "title_overlap",
 ];
 
 /// The stacked second-pass model.
@@ -52,6 +54,11 @@ impl Smoother {
     pub fn scores(&self, rows: &Array2<f64>) -> Vec<f64> {
         let mut rows = rows.clone();
         self.scaler.apply(&mut rows);
+        self.scores_scaled(&rows)
+    }
+
+    /// Scores of rows already standardised with this smoother's scaler.
+    pub fn scores_scaled(&self, rows: &Array2<f64>) -> Vec<f64> {
         rows.rows()
             .into_iter()
             .map(|row| {
@@ -83,14 +90,16 @@ pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Ar
             .position(|n| n == name)
             .expect("smoothing reads features that the schema has")
     };
-    let (log_words, link_density, heading, ends, region, credit) = (
+    let (log_words, link_density, heading, ends, region, credit, title) = (
         col("text.log_words"),
         col("text.link_density"),
         col("text.heading"),
         col("text.ends_with_sentence_punctuation"),
         col("page.region_density"),
         col("page.best_container_credit"),
+        col("page.title_overlap_of_block"),
     );
+    let similarity = content_similarity(page, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
             scores[j as usize]
@@ -163,10 +172,50 @@ pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Ar
             features[[i, ends]],
             features[[i, region]],
             features[[i, credit]],
+            similarity[i],
+            features[[i, title]],
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;
         }
     }
     rows
+}
+
+/// Blocks with first-pass scores at least this high define what the page is about.
+const CONFIDENT: f64 = 0.6;
+
+/// Share of each block's content words that also occur in the page's *other* confidently
+/// scored blocks: a teaser for an unrelated story in the middle of an article shares few
+/// words with the article around it, while the article's own short lines share many.
+fn content_similarity(page: &Page, scores: &[f64]) -> Vec<f64> {
+    use std::collections::HashMap;
+    let words: Vec<Vec<String>> = page
+        .blocks
+        .iter()
+        .map(|b| crate::features::content_words(&b.text, None))
+        .collect();
+    let mut confident: HashMap<&str, u32> = HashMap::new();
+    for (block_words, &score) in words.iter().zip(scores) {
+        if score >= CONFIDENT {
+            for w in block_words {
+                *confident.entry(w.as_str()).or_insert(0) += 1;
+            }
+        }
+    }
+    words
+        .iter()
+        .zip(scores)
+        .map(|(block_words, &score)| {
+            if block_words.is_empty() {
+                return 0.0;
+            }
+            let own = u32::from(score >= CONFIDENT);
+            let shared = block_words
+                .iter()
+                .filter(|w| confident.get(w.as_str()).copied().unwrap_or(0) > own)
+                .count();
+            shared as f64 / block_words.len() as f64
+        })
+        .collect()
 }

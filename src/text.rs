@@ -251,6 +251,27 @@ pub const STOPWORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// For each stopword, the bit set of the languages (indices into [`STOPWORDS`]) it belongs
+/// to: one hash lookup per word instead of a scan of every list.
+fn stopword_index() -> &'static std::collections::HashMap<&'static str, u32> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = std::collections::HashMap::new();
+        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
+            for word in *list {
+                *index.entry(*word).or_insert(0) |= 1 << i;
+            }
+        }
+        index
+    })
+}
+
+/// The languages (bit set over [`STOPWORDS`]) in which `lowercase_word` is a stopword.
+pub fn stopword_languages(lowercase_word: &str) -> u32 {
+    stopword_index().get(lowercase_word).copied().unwrap_or(0)
+}
+
 /// The language (index into [`STOPWORDS`]) whose function words are most frequent in the text;
 /// `None` when none occur (e.g. CJK pages).
 pub fn guess_language<'a>(words: impl Iterator<Item = &'a str>) -> Option<usize> {
@@ -259,10 +280,10 @@ pub fn guess_language<'a>(words: impl Iterator<Item = &'a str>) -> Option<usize>
     for word in words.take(5000) {
         lower.clear();
         lower.extend(word.chars().flat_map(char::to_lowercase));
-        for (i, (_, list)) in STOPWORDS.iter().enumerate() {
-            if list.contains(&lower.as_str()) {
-                hits[i] += 1;
-            }
+        let mut languages = stopword_languages(&lower);
+        while languages != 0 {
+            hits[languages.trailing_zeros() as usize] += 1;
+            languages &= languages - 1;
         }
     }
     let (best, &count) = hits.iter().enumerate().max_by_key(|(_, &c)| c)?;

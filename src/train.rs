@@ -10,7 +10,7 @@
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use linfa_trees::DecisionTree;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2, Axis, ShapeBuilder};
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -20,7 +20,7 @@ use crate::dataset::{Dataset, DatasetPage};
 use crate::error::{Error, Result};
 use crate::features::{page_features, FeatureSchema, SCHEMA_VERSION};
 use crate::label::Label;
-use crate::model::{Classifier, Model, Scaler, Tree, TreeNode, MODEL_FORMAT};
+use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode, MODEL_FORMAT};
 use crate::segment::Page;
 use crate::smooth::{smoothing_rows, Smoother};
 
@@ -33,6 +33,8 @@ pub struct TrainingPage {
     pub page: Page,
     pub features: Array2<f64>,
     pub labels: Vec<Option<Label>>,
+    /// Labelled block by block by a person (`data-gleaner-label`), not aligned from gold text.
+    pub hand_labelled: bool,
 }
 
 /// Logistic regression settings.
@@ -68,10 +70,10 @@ pub struct ForestParams {
 impl Default for ForestParams {
     fn default() -> Self {
         ForestParams {
-            trees: 40,
-            max_depth: 14,
-            bootstrap_proportion: 0.3,
-            feature_proportion: 0.4,
+            trees: 24,
+            max_depth: 12,
+            bootstrap_proportion: 0.25,
+            feature_proportion: 0.35,
             min_weight_leaf: 5.0,
         }
     }
@@ -116,14 +118,19 @@ impl Algorithm {
             Algorithm::Forest(p) if p.trees == 0 => bad("trees must be > 0"),
             Algorithm::Forest(p) if p.max_depth == 0 => bad("max_depth must be > 0"),
             Algorithm::Forest(p)
-                if !(p.bootstrap_proportion > 0.0 && p.bootstrap_proportion <= 1.0)
-                    || !(p.feature_proportion > 0.0 && p.feature_proportion <= 1.0) =>
+                if !is_proportion(p.bootstrap_proportion)
+                    || !is_proportion(p.feature_proportion) =>
             {
                 bad("proportions must be in (0, 1]")
             }
             _ => Ok(()),
         }
     }
+}
+
+/// A share in (0, 1]; NaN is not one.
+fn is_proportion(value: f64) -> bool {
+    value > 0.0 && value <= 1.0
 }
 
 /// Reads, segments and labels every page of the sets, in parallel. Pages that fail to load
@@ -146,6 +153,7 @@ pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>)
                 page: labelled.page,
                 features,
                 labels: labelled.labels,
+                hand_labelled: labelled.hand_labelled,
             })
         })
         .collect();
@@ -160,23 +168,55 @@ pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>)
     (pages, failures)
 }
 
-/// Stacks the labelled rows of the pages: (rows, is-content targets).
-fn labelled_rows(pages: &[&TrainingPage]) -> (Array2<f64>, Array1<bool>) {
-    let ncols = FeatureSchema::current().len();
-    let count: usize = pages
+/// Pages contribute at most this many labelled rows (a random sample beyond it)...
+const MAX_ROWS_PER_PAGE: usize = 48;
+/// ...and pages with fewer are repeated up to this many rows (at most 6 times).
+const MIN_ROWS_PER_PAGE: usize = 32;
+
+/// The rows a page contributes to fitting: every page weighs about the same, as in the
+/// evaluation (scores are averaged over pages), so a few long gold-text pages with hundreds
+/// of labelled blocks cannot drown the snippet pages with six.
+fn page_sample(page: &TrainingPage, seed: u64) -> Vec<usize> {
+    let mut labelled: Vec<usize> = (0..page.labels.len())
+        .filter(|&i| page.labels[i].is_some())
+        .collect();
+    if page.hand_labelled {
+        // Every block of a hand-labelled page was looked at, and only these pages teach the
+        // noise kinds: keep them all, twice.
+        return labelled.iter().chain(labelled.iter()).copied().collect();
+    }
+    if labelled.len() > MAX_ROWS_PER_PAGE {
+        let mut rng = SmallRng::seed_from_u64(seed ^ crate::text::fnv1a(page.id.as_bytes()));
+        labelled.shuffle(&mut rng);
+        labelled.truncate(MAX_ROWS_PER_PAGE);
+        labelled.sort_unstable();
+        return labelled;
+    }
+    if labelled.is_empty() {
+        return labelled;
+    }
+    let repeats = MIN_ROWS_PER_PAGE.div_ceil(labelled.len()).clamp(1, 6);
+    labelled
         .iter()
-        .map(|p| p.labels.iter().filter(|l| l.is_some()).count())
-        .sum();
+        .copied()
+        .cycle()
+        .take(labelled.len() * repeats)
+        .collect()
+}
+
+/// Stacks the sampled labelled rows of the pages: (rows, is-content targets).
+fn labelled_rows(pages: &[&TrainingPage], seed: u64) -> (Array2<f64>, Array1<bool>) {
+    let samples: Vec<Vec<usize>> = pages.iter().map(|p| page_sample(p, seed)).collect();
+    let ncols = FeatureSchema::current().len();
+    let count: usize = samples.iter().map(Vec::len).sum();
     let mut rows = Array2::zeros((count, ncols));
     let mut targets = Array1::from_elem(count, false);
     let mut r = 0;
-    for page in pages {
-        for (i, label) in page.labels.iter().enumerate() {
-            if let Some(label) = label {
-                rows.row_mut(r).assign(&page.features.row(i));
-                targets[r] = label.is_content();
-                r += 1;
-            }
+    for (page, sample) in pages.iter().zip(&samples) {
+        for &i in sample {
+            rows.row_mut(r).assign(&page.features.row(i));
+            targets[r] = page.labels[i].is_some_and(Label::is_content);
+            r += 1;
         }
     }
     (rows, targets)
@@ -199,9 +239,14 @@ fn fit_logistic(
     targets: &Array1<bool>,
     params: &LogisticParams,
 ) -> Result<(Vec<f64>, f64)> {
-    let dataset = linfa::Dataset::new(rows.clone(), targets.clone());
+    // Column-major rows make linfa's gradient `xᵀ·v` walk memory contiguously; with row-major
+    // rows it strides across the whole matrix for every feature and runs several times slower.
+    // f32 halves the memory each pass streams through; the fit does not need more precision.
+    let mut column_major = Array2::<f32>::zeros(rows.raw_dim().f());
+    column_major.zip_mut_with(rows, |c, &r| *c = r as f32);
+    let dataset = linfa::Dataset::new(column_major, targets.clone());
     let fitted = LogisticRegression::default()
-        .alpha(params.alpha)
+        .alpha(params.alpha as f32)
         .max_iterations(params.max_iterations)
         .fit(&dataset)
         .map_err(|e| Error::Training(format!("logistic regression failed: {e}")))?;
@@ -209,8 +254,12 @@ fn fit_logistic(
     // (whatever its docs say); turn it around when that class was noise.
     let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
     Ok((
-        fitted.params().iter().map(|w| sign * w).collect(),
-        sign * fitted.intercept(),
+        fitted
+            .params()
+            .iter()
+            .map(|&w| sign * f64::from(w))
+            .collect(),
+        sign * f64::from(fitted.intercept()),
     ))
 }
 
@@ -318,7 +367,7 @@ fn fit_first_pass(
     algorithm: &Algorithm,
     seed: u64,
 ) -> Result<(Scaler, Classifier)> {
-    let (mut rows, targets) = labelled_rows(pages);
+    let (mut rows, targets) = labelled_rows(pages, seed);
     check_both_classes(&targets)?;
     let scaler = Scaler::fit(&rows);
     scaler.apply(&mut rows);
@@ -361,19 +410,33 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
     algorithm.validate()?;
     const INNER_FOLDS: usize = 3;
     let inner = folds(pages.len(), INNER_FOLDS, seed ^ 0x5eed);
+    // The inner fits and the final first-pass fit are independent: run them side by side.
+    let (inner_fits, full_fit) = rayon::join(
+        || {
+            inner
+                .par_iter()
+                .map(|held_out| {
+                    let train: Vec<&TrainingPage> = (0..pages.len())
+                        .filter(|i| !held_out.contains(i))
+                        .map(|i| pages[i])
+                        .collect();
+                    let (scaler, classifier) = fit_first_pass(&train, algorithm, seed)?;
+                    Ok(held_out
+                        .iter()
+                        .map(|&i| (i, first_pass_scores(&scaler, &classifier, pages[i])))
+                        .collect::<Vec<_>>())
+                })
+                .collect::<Result<Vec<_>>>()
+        },
+        || fit_first_pass(pages, algorithm, seed),
+    );
     let mut out_of_fold: Vec<Option<Vec<f64>>> = vec![None; pages.len()];
-    for held_out in &inner {
-        let train: Vec<&TrainingPage> = (0..pages.len())
-            .filter(|i| !held_out.contains(i))
-            .map(|i| pages[i])
-            .collect();
-        let (scaler, classifier) = fit_first_pass(&train, algorithm, seed)?;
-        for &i in held_out {
-            out_of_fold[i] = Some(first_pass_scores(&scaler, &classifier, pages[i]));
-        }
+    for (i, scores) in inner_fits?.into_iter().flatten() {
+        out_of_fold[i] = Some(scores);
     }
-    let smoother = fit_smoother(pages, &out_of_fold)?;
-    let (scaler, first_pass) = fit_first_pass(pages, algorithm, seed)?;
+    let (smoother, threshold) = fit_smoother(pages, &out_of_fold, seed)?;
+    let (scaler, first_pass) = full_fit?;
+    let kinds = fit_kinds(pages, &scaler)?;
     let schema = FeatureSchema::current();
     Ok(Model {
         format: MODEL_FORMAT.to_string(),
@@ -383,22 +446,25 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
         scaler,
         first_pass,
         smoother: Some(smoother),
-        threshold: 0.5,
+        threshold,
         provenance: String::new(),
+        kinds,
     })
 }
 
-fn fit_smoother(pages: &[&TrainingPage], scores: &[Option<Vec<f64>>]) -> Result<Smoother> {
+fn fit_smoother(
+    pages: &[&TrainingPage],
+    scores: &[Option<Vec<f64>>],
+    seed: u64,
+) -> Result<(Smoother, f64)> {
     let mut all_rows = Vec::new();
     let mut targets = Vec::new();
     for (page, scores) in pages.iter().zip(scores) {
         let Some(scores) = scores else { continue };
         let rows = smoothing_rows(&page.page, &page.features, scores);
-        for (i, label) in page.labels.iter().enumerate() {
-            if let Some(label) = label {
-                all_rows.push(rows.row(i).to_owned());
-                targets.push(label.is_content());
-            }
+        for i in page_sample(page, seed) {
+            all_rows.push(rows.row(i).to_owned());
+            targets.push(page.labels[i].is_some_and(Label::is_content));
         }
     }
     let views: Vec<_> = all_rows.iter().map(|r| r.view()).collect();
@@ -416,11 +482,74 @@ fn fit_smoother(pages: &[&TrainingPage], scores: &[Option<Vec<f64>>]) -> Result<
             max_iterations: 200,
         },
     )?;
-    Ok(Smoother {
+    let smoother = Smoother {
         scaler,
         weights,
         intercept,
-    })
+    };
+    // The decision threshold that maximises F1 on these (page-weighted, out-of-fold) rows.
+    let scores = smoother.scores_scaled(&rows);
+    let threshold = best_threshold(&scores, targets.as_slice().unwrap_or(&[]));
+    Ok((smoother, threshold))
+}
+
+/// The threshold in 0.30–0.70 with the best F1 of `scores >= threshold` against `targets`;
+/// the range is kept narrow so a quirk of one training set cannot push it to an extreme.
+fn best_threshold(scores: &[f64], targets: &[bool]) -> f64 {
+    let mut best = (0.5, -1.0);
+    for step in 0..=40 {
+        let threshold = 0.30 + f64::from(step) * 0.01;
+        let f1 = BlockScores::from_predictions(
+            scores
+                .iter()
+                .zip(targets)
+                .map(|(&s, &t)| (s >= threshold, t)),
+        )
+        .f1;
+        if f1 > best.1 + 1e-9 {
+            best = (threshold, f1);
+        }
+    }
+    best.0
+}
+
+/// Fits the noise-kind classifier on blocks labelled boilerplate, teaser or promo; `None` when
+/// the data has fewer than two of these kinds (e.g. only content/noise labels).
+fn fit_kinds(pages: &[&TrainingPage], scaler: &Scaler) -> Result<Option<KindClassifier>> {
+    let kinds = [Label::Boilerplate, Label::Teaser, Label::Promo];
+    let mut rows = Vec::new();
+    let mut targets = Vec::new();
+    for page in pages {
+        for (i, label) in page.labels.iter().enumerate() {
+            if let Some(k) = label.and_then(|l| kinds.iter().position(|&k| k == l)) {
+                rows.push(page.features.row(i));
+                targets.push(k);
+            }
+        }
+    }
+    let present: Vec<usize> = (0..kinds.len()).filter(|k| targets.contains(k)).collect();
+    if present.len() < 2 {
+        return Ok(None);
+    }
+    let mut stacked = ndarray::stack(Axis(0), &rows).map_err(|e| Error::Training(e.to_string()))?;
+    scaler.apply(&mut stacked);
+    let mut column_major = Array2::<f32>::zeros(stacked.raw_dim().f());
+    column_major.zip_mut_with(&stacked, |c, &r| *c = r as f32);
+    let dataset = linfa::Dataset::new(column_major, Array1::from(targets));
+    let fitted = linfa_logistic::MultiLogisticRegression::default()
+        .alpha(1.0)
+        .max_iterations(100)
+        .fit(&dataset)
+        .map_err(|e| Error::Training(format!("noise-kind classifier failed: {e}")))?;
+    let params = fitted.params();
+    let classes = fitted.classes();
+    Ok(Some(KindClassifier {
+        kinds: classes.iter().map(|&k| kinds[k]).collect(),
+        weights: (0..classes.len())
+            .map(|c| params.column(c).iter().map(|&w| f64::from(w)).collect())
+            .collect(),
+        intercepts: fitted.intercept().iter().map(|&b| f64::from(b)).collect(),
+    }))
 }
 
 /// Block-level precision, recall and F1 of the content class.
@@ -476,7 +605,11 @@ pub struct CrossValidation {
     pub smoothed: BlockScores,
     /// Per page (same order as the input), final out-of-fold content scores of every block.
     pub page_scores: Vec<Vec<f64>>,
-    pub threshold: f64,
+    /// Per page, the threshold of the fold model that scored it.
+    pub page_thresholds: Vec<f64>,
+    /// Block-level detection of the `teaser` kind (content or another kind predicted for a
+    /// teaser is a miss), over pages labelled with noise kinds; `None` without such pages.
+    pub teaser: Option<BlockScores>,
 }
 
 /// k-fold cross-validation by page.
@@ -495,41 +628,87 @@ pub fn cross_validate(
     }
     let mut first_scores = vec![Vec::new(); pages.len()];
     let mut final_scores = vec![Vec::new(); pages.len()];
-    for held_out in folds(pages.len(), k, seed) {
-        let train: Vec<&TrainingPage> = (0..pages.len())
-            .filter(|i| !held_out.contains(i))
-            .map(|i| &pages[i])
-            .collect();
-        let model = fit_model(&train, algorithm, seed)?;
-        for &i in &held_out {
-            let page = &pages[i];
-            let first = model.first_pass_scores(&page.features);
-            let smoothed = match &model.smoother {
-                Some(s) => s.scores(&smoothing_rows(&page.page, &page.features, &first)),
-                None => first.clone(),
-            };
-            first_scores[i] = first;
-            final_scores[i] = smoothed;
-        }
+    let fold_results = folds(pages.len(), k, seed)
+        .into_par_iter()
+        .map(|held_out| {
+            let train: Vec<&TrainingPage> = (0..pages.len())
+                .filter(|i| !held_out.contains(i))
+                .map(|i| &pages[i])
+                .collect();
+            let model = fit_model(&train, algorithm, seed)?;
+            Ok(held_out
+                .into_iter()
+                .map(|i| {
+                    let page = &pages[i];
+                    let scaled = model.scale(&page.features);
+                    let first = model.first_pass_scores_scaled(&scaled);
+                    let smoothed = match &model.smoother {
+                        Some(s) => s.scores(&smoothing_rows(&page.page, &page.features, &first)),
+                        None => first.clone(),
+                    };
+                    let kinds: Vec<Option<Label>> = smoothed
+                        .iter()
+                        .enumerate()
+                        .map(|(b, &s)| {
+                            let kinds = model.kinds.as_ref().filter(|_| s < model.threshold)?;
+                            Some(kinds.kinds[kinds.classify(scaled.row(b))])
+                        })
+                        .collect();
+                    (i, first, smoothed, kinds, model.threshold)
+                })
+                .collect::<Vec<_>>())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut predicted_kinds = vec![Vec::new(); pages.len()];
+    let mut thresholds = vec![0.5; pages.len()];
+    for (i, first, smoothed, kinds, threshold) in fold_results.into_iter().flatten() {
+        first_scores[i] = first;
+        final_scores[i] = smoothed;
+        predicted_kinds[i] = kinds;
+        thresholds[i] = threshold;
     }
-    let threshold = 0.5;
-    let pairs = |scores: &Vec<Vec<f64>>| -> Vec<(bool, bool)> {
+    // Teaser detection, over the pages labelled with noise kinds.
+    let teaser_pairs: Vec<(bool, bool)> = pages
+        .iter()
+        .zip(&predicted_kinds)
+        .filter(|(page, _)| {
+            page.labels
+                .iter()
+                .any(|l| matches!(l, Some(Label::Teaser | Label::Boilerplate | Label::Promo)))
+        })
+        .flat_map(|(page, kinds)| {
+            page.labels
+                .iter()
+                .zip(kinds)
+                .filter(|(l, _)| l.is_some_and(|l| l != Label::Noise))
+                .map(|(l, k)| (*k == Some(Label::Teaser), *l == Some(Label::Teaser)))
+        })
+        .collect();
+    // The first pass alone is judged at 0.5; the smoothed scores at each fold model's own
+    // tuned threshold, as the shipped model would use its own.
+    let first_thresholds = vec![0.5; pages.len()];
+    let pairs = |scores: &Vec<Vec<f64>>, thresholds: &[f64]| -> Vec<(bool, bool)> {
         pages
             .iter()
             .zip(scores)
-            .flat_map(|(page, s)| {
+            .zip(thresholds)
+            .flat_map(|((page, s), &threshold)| {
                 page.labels
                     .iter()
                     .zip(s)
-                    .filter_map(|(l, &s)| l.map(|l| (s >= threshold, l.is_content())))
+                    .filter_map(move |(l, &s)| l.map(|l| (s >= threshold, l.is_content())))
             })
             .collect()
     };
     Ok(CrossValidation {
         algorithm: algorithm.name().to_string(),
-        first_pass: BlockScores::from_predictions(pairs(&first_scores).into_iter()),
-        smoothed: BlockScores::from_predictions(pairs(&final_scores).into_iter()),
+        first_pass: BlockScores::from_predictions(
+            pairs(&first_scores, &first_thresholds).into_iter(),
+        ),
+        smoothed: BlockScores::from_predictions(pairs(&final_scores, &thresholds).into_iter()),
         page_scores: final_scores,
-        threshold,
+        page_thresholds: thresholds,
+        teaser: (!teaser_pairs.is_empty())
+            .then(|| BlockScores::from_predictions(teaser_pairs.into_iter())),
     })
 }

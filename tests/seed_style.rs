@@ -1,0 +1,119 @@
+//! The promise in gleaner's name: on news pages in the style of the seed page, in all three
+//! markups (telling class names, hashed CSS-in-JS classes, bare `<p><a>` teasers), every
+//! article paragraph is kept and every teaser, promo and chrome block is dropped.
+
+use std::path::Path;
+
+use gleaner::{Extractor, Label};
+
+fn check_page(extractor: &Extractor, path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let extraction = extractor.extract_bytes(&bytes).unwrap();
+    let mut problems = Vec::new();
+    for block in &extraction.blocks {
+        let Some(gold) = block.block.label else {
+            continue;
+        };
+        let kept = block.label == Label::Content;
+        if gold.is_content() != kept {
+            problems.push(format!(
+                "{}: {} block {} (gold {gold}, score {:.3}): {:?}",
+                path.file_name().unwrap().to_string_lossy(),
+                if kept { "kept" } else { "dropped" },
+                block.block.tag,
+                block.score,
+                block.block.text.chars().take(90).collect::<String>()
+            ));
+        }
+    }
+    problems
+}
+
+fn seed_pages() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/teasers");
+    let mut pages: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    pages.sort();
+    assert_eq!(pages.len(), 24, "8 articles in 3 markups");
+    for markup in ["readable", "hashed", "plain"] {
+        assert!(pages
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(&format!("-{markup}.html"))));
+    }
+    pages
+}
+
+fn all_problems() -> Vec<String> {
+    let extractor = Extractor::with_default_model().unwrap();
+    seed_pages()
+        .iter()
+        .flat_map(|p| check_page(&extractor, p))
+        .collect()
+}
+
+/// The bar, every block right on every page. Not met yet (see the README): run it with
+/// `cargo test --test seed_style -- --ignored` to see which blocks are still misjudged.
+#[test]
+#[ignore = "bar not met yet: a few in-body teasers and promo labels still pass as content"]
+fn seed_style_pages_keep_the_article_and_drop_teasers_in_every_markup() {
+    let problems = all_problems();
+    assert!(
+        problems.is_empty(),
+        "{} misjudged blocks:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Regression guard at the level reached: at most 1% of the labelled blocks misjudged.
+#[test]
+fn seed_style_pages_are_at_least_99_percent_right_in_every_markup() {
+    let extractor = Extractor::with_default_model().unwrap();
+    let labelled: usize = seed_pages()
+        .iter()
+        .map(|p| {
+            let extraction = extractor.extract_bytes(&std::fs::read(p).unwrap()).unwrap();
+            extraction
+                .blocks
+                .iter()
+                .filter(|b| b.block.label.is_some())
+                .count()
+        })
+        .sum();
+    assert!(labelled > 1000, "{labelled} labelled blocks");
+    let problems = all_problems();
+    assert!(
+        problems.len() * 100 <= labelled,
+        "{} of {labelled} blocks misjudged:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn dropped_teasers_say_what_they_are_and_why() {
+    let extractor = Extractor::with_default_model().unwrap().explain(true);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("training-data/teasers/diplomacy-trade-call-plain.html");
+    let extraction = extractor
+        .extract_bytes(&std::fs::read(path).unwrap())
+        .unwrap();
+    let teasers: Vec<_> = extraction
+        .blocks
+        .iter()
+        .filter(|b| b.block.label == Some(Label::Teaser))
+        .collect();
+    assert!(!teasers.is_empty());
+    let named_teaser = teasers.iter().filter(|b| b.label == Label::Teaser).count();
+    assert!(
+        named_teaser * 10 >= teasers.len() * 8,
+        "{named_teaser} of {} teasers named as teasers",
+        teasers.len()
+    );
+    assert!(teasers
+        .iter()
+        .all(|b| b.label == Label::Content || !b.reasons.is_empty()));
+}
