@@ -29,59 +29,6 @@ use crate::extract::Extractor;
 use crate::input::{self, Item, Payload, ReadOptions, ReadStats, Source};
 use crate::render::Record;
 
-/// One page to process: a path as given or found while walking a directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    pub path: PathBuf,
-}
-
-/// True for names gleaner picks up in directories: `.html`, `.htm`, and both with `.gz`.
-pub fn is_page_name(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.ends_with(".html") || name.ends_with(".htm")
-}
-
-/// Expands files and directories (recursively, sorted) into inputs. Paths that do not exist
-/// are kept, so that they produce their own error record instead of vanishing.
-pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            walk(path, &mut inputs);
-        } else {
-            inputs.push(Input { path: path.clone() });
-        }
-    }
-    inputs
-}
-
-fn walk(dir: &Path, inputs: &mut Vec<Input>) {
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            inputs.push(Input { path: dir });
-            continue;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        let mut subdirs = Vec::new();
-        for path in paths {
-            if path.is_dir() {
-                subdirs.push(path);
-            } else if is_page_name(&path) {
-                inputs.push(Input { path });
-            }
-        }
-        // Depth-first in sorted order: push subdirectories reversed so the first pops first.
-        pending.extend(subdirs.into_iter().rev());
-    }
-}
-
 /// Extracts one page file into its record; never panics and never fails.
 pub fn process_file(extractor: &Extractor, path: &Path) -> Record {
     let shown = path.display().to_string();
@@ -292,11 +239,12 @@ impl Summary {
     }
 }
 
-/// Runs a batch over HTML file inputs: every input yields exactly one JSON line on `out`, in
-/// input order. Only a failure to write the output is an error of the run itself.
+/// Runs a batch over HTML files and directories (expanded as the CLI does): every page yields
+/// exactly one JSON line on `out`, in input order. Only a failure to write the output is an
+/// error of the run itself.
 pub fn run(
     extractor: &Extractor,
-    inputs: &[Input],
+    inputs: &[PathBuf],
     jobs: usize,
     out: &mut dyn Write,
 ) -> io::Result<Summary> {
@@ -304,7 +252,8 @@ pub fn run(
     options.read.format = Some(input::InputFormat::Html);
     let sources: Vec<io::Result<Source>> = inputs
         .iter()
-        .map(|i| Ok(Source::Path(i.path.clone())))
+        .flat_map(|path| input::expand(path, Some(input::InputFormat::Html)))
+        .map(|path| Ok(Source::Path(path)))
         .collect();
     run_sources(extractor, sources, &options, out)
 }

