@@ -75,6 +75,29 @@ impl Smoother {
     }
 }
 
+/// Columns of the first-pass features the second pass reads, looked up by name once.
+fn first_pass_columns() -> &'static [usize; 7] {
+    static COLUMNS: std::sync::OnceLock<[usize; 7]> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let names = FeatureSchema::current().names();
+        [
+            "text.log_words",
+            "text.link_density",
+            "text.heading",
+            "text.ends_with_sentence_punctuation",
+            "page.region_density",
+            "page.best_container_credit",
+            "page.title_overlap_of_block",
+        ]
+        .map(|name| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .expect("smoothing reads features that the schema has")
+        })
+    })
+}
+
 /// The second-pass input rows for a page, from its blocks, feature rows and first-pass scores.
 pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Array2<f64> {
     let n = scores.len();
@@ -82,23 +105,7 @@ pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Ar
     if n == 0 {
         return rows;
     }
-    let schema = FeatureSchema::current();
-    let col = |name: &str| {
-        schema
-            .names()
-            .iter()
-            .position(|n| n == name)
-            .expect("smoothing reads features that the schema has")
-    };
-    let (log_words, link_density, heading, ends, region, credit, title) = (
-        col("text.log_words"),
-        col("text.link_density"),
-        col("text.heading"),
-        col("text.ends_with_sentence_punctuation"),
-        col("page.region_density"),
-        col("page.best_container_credit"),
-        col("page.title_overlap_of_block"),
-    );
+    let [log_words, link_density, heading, ends, region, credit, title] = *first_pass_columns();
     let similarity = content_similarity(page, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
