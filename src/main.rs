@@ -88,47 +88,7 @@ enum Command {
     /// run itself failed (the model, reading --files-from or the output for --resume,
     /// creating or writing the output); 2 for invalid arguments.
     #[command(verbatim_doc_comment)]
-    Batch {
-        /// Files, directories, or - for standard input.
-        #[arg(required_unless_present = "files_from")]
-        inputs: Vec<PathBuf>,
-        /// Also read INPUTs from this file, one per line (- for standard input).
-        #[arg(long, value_name = "LIST")]
-        files_from: Option<PathBuf>,
-        /// Output JSONL file, or - for standard output.
-        #[arg(long, short)]
-        output: String,
-        /// Worker threads (default: all cores).
-        #[arg(long, short)]
-        jobs: Option<usize>,
-        /// Use this model file instead of the built-in one.
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Read every input in this format instead of detecting it.
-        #[arg(long, value_name = "FORMAT", value_parser = gleaner::input::InputFormat::NAMES)]
-        input_format: Option<String>,
-        /// Pages longer than this (after gzip) are cut here and marked "truncated".
-        /// Accepts K, M and G suffixes (powers of 1024).
-        #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
-        max_bytes: usize,
-        /// Write records as pages finish instead of in input order (about as fast: the
-        /// ordered writer keeps a small reorder window).
-        #[arg(long)]
-        unordered: bool,
-        /// Extra fields, comma-separated: blocks, timings (per-page ms), bytes (input size),
-        /// http (http_status, http_charset), warc_date, all. url and warc_id are always
-        /// written when the input has them.
-        #[arg(long, value_name = "LIST")]
-        fields: Option<String>,
-        /// Continue an interrupted run: skip pages whose records are already in the output
-        /// (by path, FILE:LINE for JSONL, record id for WARC) and append the rest. A torn
-        /// last line is removed first.
-        #[arg(long)]
-        resume: bool,
-        /// Never draw a progress bar.
-        #[arg(long)]
-        no_progress: bool,
-    },
+    Batch(BatchArgs),
     /// Fit a block model on labelled pages and report cross-validated quality.
     ///
     /// --data takes any mix of: directories of HTML pages with data-gleaner-label attributes
@@ -263,31 +223,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             print_out(&out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Batch {
-            inputs,
-            files_from,
-            output,
-            jobs,
-            model,
-            input_format,
-            max_bytes,
-            unordered,
-            fields,
-            resume,
-            no_progress,
-        } => batch_command(BatchArgs {
-            inputs,
-            files_from,
-            output,
-            jobs,
-            model,
-            input_format,
-            max_bytes,
-            unordered,
-            fields,
-            resume,
-            no_progress,
-        }),
+        Command::Batch(args) => batch_command(args),
         Command::Train {
             data,
             out,
@@ -586,17 +522,47 @@ fn write_cv_predictions(
     out.flush()
 }
 
+/// Arguments of `gleaner batch`.
+#[derive(clap::Args)]
 struct BatchArgs {
+    /// Files, directories, or - for standard input.
+    #[arg(required_unless_present = "files_from")]
     inputs: Vec<PathBuf>,
+    /// Also read INPUTs from this file, one per line (- for standard input).
+    #[arg(long, value_name = "LIST")]
     files_from: Option<PathBuf>,
+    /// Output JSONL file, or - for standard output.
+    #[arg(long, short)]
     output: String,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
     jobs: Option<usize>,
+    /// Use this model file instead of the built-in one.
+    #[arg(long)]
     model: Option<PathBuf>,
+    /// Read every input in this format instead of detecting it.
+    #[arg(long, value_name = "FORMAT", value_parser = gleaner::input::InputFormat::NAMES)]
     input_format: Option<String>,
+    /// Pages longer than this (after gzip) are cut here and marked "truncated".
+    /// Accepts K, M and G suffixes (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
     max_bytes: usize,
+    /// Write records as pages finish instead of in input order (about as fast: the
+    /// ordered writer keeps a small reorder window).
+    #[arg(long)]
     unordered: bool,
+    /// Extra fields, comma-separated: blocks, timings (per-page ms), bytes (input size),
+    /// http (http_status, http_charset), warc_date, all. url and warc_id are always
+    /// written when the input has them.
+    #[arg(long, value_name = "LIST")]
     fields: Option<String>,
+    /// Continue an interrupted run: skip pages whose records are already in the output
+    /// (by path, FILE:LINE for JSONL, record id for WARC) and append the rest. A torn
+    /// last line is removed first.
+    #[arg(long)]
     resume: bool,
+    /// Never draw a progress bar.
+    #[arg(long)]
     no_progress: bool,
 }
 
