@@ -182,8 +182,8 @@ fn page_sample(page: &TrainingPage, seed: u64) -> Vec<usize> {
         .collect();
     if page.hand_labelled {
         // Every block of a hand-labelled page was looked at, and only these pages teach the
-        // noise kinds: keep them all, twice.
-        return labelled.iter().chain(labelled.iter()).copied().collect();
+        // noise kinds: keep them all, four times.
+        return labelled.repeat(4);
     }
     if labelled.len() > MAX_ROWS_PER_PAGE {
         let mut rng = SmallRng::seed_from_u64(seed ^ crate::text::fnv1a(page.id.as_bytes()));
