@@ -6,34 +6,9 @@
 //! cargo run --release --example parse_only -- DIR...
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn is_page(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.ends_with(".html") || name.ends_with(".htm")
-}
-
-/// Files as given; directories walked recursively in sorted order, as `gleaner batch` does.
-fn collect(path: &Path, out: &mut Vec<PathBuf>) {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return;
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() || is_page(&entry) {
-            collect(&entry, out);
-        }
-    }
-}
+use gleaner::input::{expand, InputFormat};
 
 fn main() {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -41,10 +16,11 @@ fn main() {
         eprintln!("usage: parse_only DIR_OR_FILE...");
         std::process::exit(2);
     }
-    let mut inputs = Vec::new();
-    for arg in &args {
-        collect(arg, &mut inputs);
-    }
+    // Files as given; directories walked as `gleaner batch` walks them.
+    let inputs: Vec<PathBuf> = args
+        .iter()
+        .flat_map(|arg| expand(arg, Some(InputFormat::Html)))
+        .collect();
     let start = std::time::Instant::now();
     let (mut pages, mut failed, mut nodes, mut bytes) = (0usize, 0usize, 0usize, 0usize);
     for path in &inputs {
