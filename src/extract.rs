@@ -4,11 +4,11 @@
 
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
-use crate::features::page_features;
+use crate::features::page_features_and_words;
 use crate::label::Label;
 use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::segment::{segment, Block, Page};
-use crate::smooth::smoothing_rows;
+use crate::smooth::smoothing_rows_with_words;
 
 /// Runs the pipeline with one model. Cheap to share across threads.
 #[derive(Debug, Clone)]
@@ -63,8 +63,6 @@ impl Extraction {
 pub struct Scored {
     pub page: Page,
     pub features: ndarray::Array2<f64>,
-    /// The feature rows standardised for the model.
-    pub scaled: ndarray::Array2<f64>,
     pub first_scores: Vec<f64>,
     pub scores: Vec<f64>,
 }
@@ -133,17 +131,20 @@ impl Extractor {
 
     /// Steps 4–6: features, first-pass classification and smoothing.
     pub fn score_page(&self, page: Page) -> Scored {
-        let features = page_features(&page);
-        let scaled = self.model.scale(&features);
-        let first_scores = self.model.first_pass_scores_scaled(&scaled);
+        let (features, content_words) = page_features_and_words(&page);
+        let first_scores = self.model.first_pass_scores(&features);
         let scores = match &self.model.smoother {
-            Some(smoother) => smoother.scores(&smoothing_rows(&page, &features, &first_scores)),
+            Some(smoother) => smoother.scores(&smoothing_rows_with_words(
+                &page,
+                &features,
+                &first_scores,
+                &content_words,
+            )),
             None => first_scores.clone(),
         };
         Scored {
             page,
             features,
-            scaled,
             first_scores,
             scores,
         }
@@ -161,25 +162,29 @@ impl Extractor {
             .zip(scored.first_scores.iter().zip(&scored.scores))
             .enumerate()
             .map(|(i, (block, (&first_score, &score)))| {
-                let row = scored.scaled.row(i);
+                let row = scored.features.row(i);
                 let (label, reasons) = if score >= threshold {
                     (Label::Content, Vec::new())
                 } else {
-                    match (&self.model.kinds, &self.model.first_pass) {
-                        (Some(kinds), _) => {
-                            let kind = kinds.classify(row);
-                            let reasons = if self.explain {
-                                kinds.reasons(row, kind, REASONS)
-                            } else {
-                                Vec::new()
+                    match (self.model.kind_of(row), &self.model.first_pass) {
+                        (Some(kind), _) => {
+                            let reasons = match &self.model.kinds {
+                                Some(kinds) if self.explain => {
+                                    kinds.reasons(self.model.scale_row(row).view(), kind, REASONS)
+                                }
+                                _ => Vec::new(),
                             };
-                            (kinds.kinds[kind], reasons)
+                            (kinds_label(&self.model, kind), reasons)
                         }
                         (None, Classifier::Logistic { weights, .. }) if self.explain => {
                             // Features pushing towards noise: negative weight × value.
                             (
                                 Label::Noise,
-                                top_reasons(row, weights.iter().map(|w| -w), REASONS),
+                                top_reasons(
+                                    self.model.scale_row(row).view(),
+                                    weights.iter().map(|w| -w),
+                                    REASONS,
+                                ),
                             )
                         }
                         _ => (Label::Noise, Vec::new()),
@@ -205,6 +210,14 @@ impl Extractor {
             truncated: false,
         }
     }
+}
+
+fn kinds_label(model: &Model, kind: usize) -> Label {
+    model
+        .kinds
+        .as_ref()
+        .and_then(|k| k.kinds.get(kind).copied())
+        .unwrap_or(Label::Noise)
 }
 
 /// The page's headline: its `og:title`, else its first `<h1>`, else its `<title>`.

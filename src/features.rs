@@ -16,7 +16,9 @@
 use ndarray::Array2;
 
 use crate::segment::{Block, Context, Page, CONTAINER_LEVELS};
-use crate::text::{fnv1a, guess_language, stopword_languages, word_tokens, STOPWORDS};
+use crate::text::{
+    fnv1a, lowercase_into, stopword_languages_of_hash, word_tokens, Fnv1a, STOPWORDS,
+};
 
 /// Version of the feature layout; a model trained under another version refuses to load.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -165,7 +167,7 @@ impl FeatureSchema {
 /// Per-page facts that every block's features are measured against.
 struct PageContext {
     language: Option<usize>,
-    title_words: Vec<String>,
+    title_words: Vec<u64>,
     page_words: f64,
     page_link_density: f64,
     densest_index: usize,
@@ -177,17 +179,28 @@ struct PageContext {
 /// Computes the feature matrix of a page: one row per block, columns as in
 /// [`FeatureSchema::current`].
 pub fn page_features(page: &Page) -> Array2<f64> {
+    page_features_and_words(page).0
+}
+
+/// [`page_features`], plus each block's [`content_words`], which the smoothing pass reads too.
+pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
     let schema_len = FeatureSchema::current().len();
     let n = page.blocks.len();
     let mut rows = Array2::<f64>::zeros((n, schema_len));
     if n == 0 {
-        return rows;
+        return (rows, Vec::new());
     }
-    let context = page_context(page);
+    let words: Vec<BlockWords> = page
+        .blocks
+        .iter()
+        .map(|b| BlockWords::of(&b.text))
+        .collect();
+    let context = page_context(page, &words);
     let text: Vec<[f64; TEXT_FEATURES.len()]> = page
         .blocks
         .iter()
-        .map(|b| text_features(b, context.language))
+        .zip(&words)
+        .map(|(b, w)| text_features(b, w, context.language))
         .collect();
     let total_chars: f64 = page
         .blocks
@@ -214,7 +227,7 @@ pub fn page_features(page: &Page) -> Array2<f64> {
                 put(neighbour.map_or(0.0, |t| t[f]));
             }
         }
-        for value in lead_buckets(&block.text) {
+        for value in lead_buckets(&words[i]) {
             put(value);
         }
         let tag = tag_group(block);
@@ -228,12 +241,12 @@ pub fn page_features(page: &Page) -> Array2<f64> {
         put(f64::from(block.negative_cues.min(5)) / 5.0);
         put(f64::from(block.positive_cues.min(5)) / 5.0);
         let mut near = [0.0; TOKEN_BUCKETS];
-        for token in &block.near_tokens {
-            near[bucket(token)] = 1.0;
+        for &token in &block.near_tokens {
+            near[token_bucket(token)] = 1.0;
         }
         let mut far = [0.0; TOKEN_BUCKETS];
-        for token in &block.far_tokens {
-            far[bucket(token)] = 1.0;
+        for &token in &block.far_tokens {
+            far[token_bucket(token)] = 1.0;
         }
         for value in near.into_iter().chain(far) {
             put(value);
@@ -262,7 +275,7 @@ pub fn page_features(page: &Page) -> Array2<f64> {
         put(f64::from(u8::from(
             block.containers.contains(&context.best_container),
         )));
-        let (of_block, of_title) = title_overlap(&block.text, &context.title_words);
+        let (of_block, of_title) = title_overlap(&words[i].content, &context.title_words);
         put(of_block);
         put(of_title);
         put(f64::from(u8::from(of_block >= 0.8 && of_title >= 0.8)));
@@ -277,7 +290,7 @@ pub fn page_features(page: &Page) -> Array2<f64> {
         put(f64::from(u8::from(same(Some(i + 1)))));
         debug_assert_eq!(col, schema_len);
     }
-    rows
+    (rows, words.into_iter().map(|w| w.content).collect())
 }
 
 /// The clickbait model's score for headline-sized blocks (3–30 words), 0 for others: only
@@ -290,29 +303,42 @@ fn headline_clickbait(block: &Block) -> f64 {
 }
 
 /// Hashes the first word, the first two words and (for short blocks) the whole text.
-fn lead_buckets(text: &str) -> [f64; LEAD_BUCKETS] {
+fn lead_buckets(words: &BlockWords) -> [f64; LEAD_BUCKETS] {
     let mut buckets = [0.0; LEAD_BUCKETS];
-    let words: Vec<String> = word_tokens(text).take(6).map(str::to_lowercase).collect();
-    let mut mark =
-        |key: String| buckets[(fnv1a(key.as_bytes()) % LEAD_BUCKETS as u64) as usize] = 1.0;
-    if let Some(first) = words.first() {
-        mark(format!("1:{first}"));
+    let mut mark = |key: Fnv1a| buckets[(key.finish() % LEAD_BUCKETS as u64) as usize] = 1.0;
+    let lead: Vec<&str> = words.lead().collect();
+    if let Some(first) = lead.first() {
+        mark(Fnv1a::new().bytes(b"1:").bytes(first.as_bytes()));
     }
-    if words.len() >= 2 {
-        mark(format!("2:{} {}", words[0], words[1]));
+    if lead.len() >= 2 {
+        mark(
+            Fnv1a::new()
+                .bytes(b"2:")
+                .bytes(lead[0].as_bytes())
+                .bytes(b" ")
+                .bytes(lead[1].as_bytes()),
+        );
     }
-    if !words.is_empty() && words.len() <= 5 {
-        mark(format!("w:{}", words.join(" ")));
+    if !lead.is_empty() && lead.len() <= 5 {
+        let mut key = Fnv1a::new().bytes(b"w:");
+        for (k, word) in lead.iter().enumerate() {
+            if k > 0 {
+                key = key.bytes(b" ");
+            }
+            key = key.bytes(word.as_bytes());
+        }
+        mark(key);
     }
     buckets
 }
 
-fn bucket(token: &str) -> usize {
-    (fnv1a(token.as_bytes()) % TOKEN_BUCKETS as u64) as usize
+/// The bucket of a class/id token, from its [`crate::segment::token_hash`].
+fn token_bucket(token_hash: u64) -> usize {
+    (token_hash % TOKEN_BUCKETS as u64) as usize
 }
 
 fn tag_group(block: &Block) -> &'static str {
-    match block.tag.as_str() {
+    match block.tag {
         "p" => "p",
         "div" => "div",
         "li" => "li",
@@ -328,11 +354,10 @@ fn tag_group(block: &Block) -> &'static str {
     }
 }
 
-fn page_context(page: &Page) -> PageContext {
-    let language = guess_language(page.blocks.iter().flat_map(|b| word_tokens(&b.text)));
-    let stopwords = language.map(|i| STOPWORDS[i].1);
+fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
+    let language = page_language(page, words);
     let title = page.meta_title.as_deref().unwrap_or(&page.title);
-    let title_words = content_words(title, stopwords);
+    let title_words = BlockWords::of(title).content_without_stopwords(language);
     let page_words: f64 = page
         .blocks
         .iter()
@@ -411,23 +436,143 @@ fn page_context(page: &Page) -> PageContext {
     }
 }
 
-pub(crate) fn content_words(text: &str, stopwords: Option<&[&str]>) -> Vec<String> {
-    let mut words: Vec<String> = word_tokens(text)
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 3 && !stopwords.is_some_and(|s| s.contains(&w.as_str())))
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    words
+/// How many words from the start of a page decide its language.
+const LANGUAGE_SAMPLE: usize = 5000;
+
+/// The language (index into [`STOPWORDS`]) whose function words are most frequent among the
+/// page's first [`LANGUAGE_SAMPLE`] words; `None` when none occur (e.g. CJK pages).
+fn page_language(page: &Page, words: &[BlockWords]) -> Option<usize> {
+    let mut hits = [0usize; STOPWORDS.len()];
+    let mut remaining = LANGUAGE_SAMPLE;
+    for (block, block_words) in page.blocks.iter().zip(words) {
+        if remaining == 0 {
+            break;
+        }
+        if block_words.tokens as usize <= remaining {
+            for (hit, &count) in hits.iter_mut().zip(&block_words.stopwords) {
+                *hit += count as usize;
+            }
+            remaining -= block_words.tokens as usize;
+        } else {
+            // The block that crosses the limit counts only its first words.
+            let mut lower = String::new();
+            for token in word_tokens(&block.text).take(remaining) {
+                lower.clear();
+                lowercase_into(token, &mut lower);
+                let mut languages = stopword_languages_of_hash(fnv1a(lower.as_bytes()));
+                while languages != 0 {
+                    hits[languages.trailing_zeros() as usize] += 1;
+                    languages &= languages - 1;
+                }
+            }
+            remaining = 0;
+        }
+    }
+    let (best, &count) = hits.iter().enumerate().max_by_key(|(_, &c)| c)?;
+    (count > 0).then_some(best)
+}
+
+/// Distinct lowercase words of three or more letters, as sorted [`fnv1a`] hashes: what a
+/// block is about, for comparing it with the title and with the rest of the page.
+pub fn content_words(text: &str) -> Vec<u64> {
+    BlockWords::of(text).content
+}
+
+/// What one pass over a block's words finds, shared by the text features, the language guess,
+/// the lead-word buckets and the title overlap (lowercasing and hashing each word once).
+struct BlockWords {
+    tokens: u32,
+    /// Tokens starting with a letter, and those of them starting with a capital.
+    alpha_tokens: u32,
+    capitalised: u32,
+    /// Per language (index into [`STOPWORDS`]), how many tokens are its function words.
+    stopwords: [u32; STOPWORDS.len()],
+    /// [`content_words`]: distinct hashes of the lowercase tokens of 3+ characters, sorted.
+    content: Vec<u64>,
+    /// Hashes and stopword languages of the content words before deduplication, for the title.
+    content_languages: Vec<(u64, u32)>,
+    /// The first lowercase tokens, joined by spaces, and where each ends.
+    lead_text: String,
+    lead_ends: Vec<usize>,
+}
+
+/// Opening words hashed into the lead buckets.
+const LEAD_WORDS: usize = 6;
+
+impl BlockWords {
+    fn of(text: &str) -> BlockWords {
+        let mut words = BlockWords {
+            tokens: 0,
+            alpha_tokens: 0,
+            capitalised: 0,
+            stopwords: [0; STOPWORDS.len()],
+            content: Vec::new(),
+            content_languages: Vec::new(),
+            lead_text: String::new(),
+            lead_ends: Vec::new(),
+        };
+        let mut lower = String::new();
+        for token in word_tokens(text) {
+            words.tokens += 1;
+            if let Some(first) = token.chars().next() {
+                if first.is_alphabetic() {
+                    words.alpha_tokens += 1;
+                    if first.is_uppercase() {
+                        words.capitalised += 1;
+                    }
+                }
+            }
+            lower.clear();
+            lowercase_into(token, &mut lower);
+            let hash = fnv1a(lower.as_bytes());
+            let mut languages = stopword_languages_of_hash(hash);
+            let token_languages = languages;
+            while languages != 0 {
+                words.stopwords[languages.trailing_zeros() as usize] += 1;
+                languages &= languages - 1;
+            }
+            if lower.chars().nth(2).is_some() {
+                words.content.push(hash);
+                words.content_languages.push((hash, token_languages));
+            }
+            if words.lead_ends.len() < LEAD_WORDS {
+                if !words.lead_text.is_empty() {
+                    words.lead_text.push(' ');
+                }
+                words.lead_text.push_str(&lower);
+                words.lead_ends.push(words.lead_text.len());
+            }
+        }
+        words.content.sort_unstable();
+        words.content.dedup();
+        words
+    }
+
+    /// The opening lowercase words.
+    fn lead(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.lead_ends.iter().map(|end| end + 1));
+        starts
+            .zip(&self.lead_ends)
+            .map(|(start, &end)| &self.lead_text[start..end])
+    }
+
+    /// The content words that are not function words of `language`, sorted and distinct.
+    fn content_without_stopwords(&self, language: Option<usize>) -> Vec<u64> {
+        let mut words: Vec<u64> = self
+            .content_languages
+            .iter()
+            .filter(|(_, languages)| language.is_none_or(|l| languages & (1 << l) == 0))
+            .map(|&(hash, _)| hash)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
 }
 
 /// Share of the block's content words found in the title, and of the title's found in the block.
-fn title_overlap(text: &str, title_words: &[String]) -> (f64, f64) {
-    if title_words.is_empty() {
-        return (0.0, 0.0);
-    }
-    let block_words = content_words(text, None);
-    if block_words.is_empty() {
+fn title_overlap(block_words: &[u64], title_words: &[u64]) -> (f64, f64) {
+    if title_words.is_empty() || block_words.is_empty() {
         return (0.0, 0.0);
     }
     let shared = block_words
@@ -440,7 +585,11 @@ fn title_overlap(text: &str, title_words: &[String]) -> (f64, f64) {
     )
 }
 
-fn text_features(block: &Block, language: Option<usize>) -> [f64; TEXT_FEATURES.len()] {
+fn text_features(
+    block: &Block,
+    block_words: &BlockWords,
+    language: Option<usize>,
+) -> [f64; TEXT_FEATURES.len()] {
     let text = block.text.as_str();
     let words = f64::from(block.words).max(1.0);
     let chars = f64::from(block.chars).max(1.0);
@@ -469,26 +618,12 @@ fn text_features(block: &Block, language: Option<usize>) -> [f64; TEXT_FEATURES.
         }
     }
     let sentences = f64::max(sentences, 1.0);
-    let (mut stop, mut tokens, mut capitalised, mut alpha_tokens) = (0.0, 0.0, 0.0, 0.0);
-    let mut lower = String::new();
-    for token in word_tokens(text) {
-        tokens += 1.0;
-        if let Some(language) = language {
-            lower.clear();
-            lower.extend(token.chars().flat_map(char::to_lowercase));
-            if stopword_languages(&lower) & (1 << language) != 0 {
-                stop += 1.0;
-            }
-        }
-        if let Some(first) = token.chars().next() {
-            if first.is_alphabetic() {
-                alpha_tokens += 1.0;
-                if first.is_uppercase() {
-                    capitalised += 1.0;
-                }
-            }
-        }
-    }
+    let tokens = f64::from(block_words.tokens);
+    let stop = language.map_or(0.0, |l| f64::from(block_words.stopwords[l]));
+    let (capitalised, alpha_tokens) = (
+        f64::from(block_words.capitalised),
+        f64::from(block_words.alpha_tokens),
+    );
     let last = text
         .trim_end_matches(['"', '\'', '”', '’', '»', ')', ' '])
         .chars()

@@ -40,6 +40,17 @@ pub struct Model {
     /// content/noise labels, whose dropped blocks are all `noise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<KindClassifier>,
+    /// The classifiers with the scaling folded into their parameters, built on first use, so
+    /// that extraction scores raw feature rows without standardising a copy of them.
+    #[serde(skip)]
+    raw_space: std::sync::OnceLock<RawSpace>,
+}
+
+/// [`Model::first_pass`] and [`Model::kinds`] rewritten to take unscaled rows.
+#[derive(Debug, Clone)]
+struct RawSpace {
+    first_pass: Classifier,
+    kinds: Option<KindClassifier>,
 }
 
 impl Model {
@@ -107,9 +118,66 @@ impl Model {
         serde_json::to_string(self).expect("models serialise")
     }
 
-    /// First-pass content probabilities for a page's feature rows.
+    /// Assembles a model from its parts (as `gleaner train` does).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        algorithm: String,
+        scaler: Scaler,
+        first_pass: Classifier,
+        smoother: Option<Smoother>,
+        threshold: f64,
+        provenance: String,
+        kinds: Option<KindClassifier>,
+    ) -> Model {
+        let schema = FeatureSchema::current();
+        Model {
+            format: MODEL_FORMAT.to_string(),
+            schema_version: SCHEMA_VERSION,
+            feature_names: schema.names().to_vec(),
+            algorithm,
+            scaler,
+            first_pass,
+            smoother,
+            threshold,
+            provenance,
+            kinds,
+            raw_space: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn raw_space(&self) -> &RawSpace {
+        self.raw_space.get_or_init(|| RawSpace {
+            first_pass: self.scaler.fold_into(&self.first_pass),
+            kinds: self.kinds.as_ref().map(|k| self.scaler.fold_into_kinds(k)),
+        })
+    }
+
+    /// First-pass content probabilities for a page's (unscaled) feature rows.
     pub fn first_pass_scores(&self, rows: &Array2<f64>) -> Vec<f64> {
-        self.first_pass_scores_scaled(&self.scale(rows))
+        let classifier = &self.raw_space().first_pass;
+        rows.rows()
+            .into_iter()
+            .map(|row| classifier.probability(row))
+            .collect()
+    }
+
+    /// The kind of noise (index into [`KindClassifier::kinds`]) of an unscaled feature row,
+    /// when the model names kinds.
+    pub fn kind_of(&self, row: ArrayView1<'_, f64>) -> Option<usize> {
+        self.raw_space().kinds.as_ref().map(|k| k.classify(row))
+    }
+
+    /// One feature row standardised as the model's classifiers were trained on it.
+    pub fn scale_row(&self, row: ArrayView1<'_, f64>) -> ndarray::Array1<f64> {
+        let mut scaled = row.to_owned();
+        for ((v, m), s) in scaled
+            .iter_mut()
+            .zip(&self.scaler.mean)
+            .zip(&self.scaler.scale)
+        {
+            *v = (*v - m) / s;
+        }
+        scaled
     }
 
     /// The rows standardised as the model's classifiers expect them.
@@ -153,6 +221,61 @@ impl Scaler {
             })
             .collect();
         Scaler { mean, scale }
+    }
+
+    /// The same classifier, taking unscaled rows: a weight `w` on `(x - m) / s` is a weight
+    /// `w / s` on `x` plus a constant, and a split at `t` on `(x - m) / s` is a split at
+    /// `t * s + m` on `x`.
+    fn fold_into(&self, classifier: &Classifier) -> Classifier {
+        match classifier {
+            Classifier::Logistic { weights, intercept } => {
+                let (weights, intercept) = self.fold_linear(weights, *intercept);
+                Classifier::Logistic { weights, intercept }
+            }
+            Classifier::Forest { trees } => Classifier::Forest {
+                trees: trees
+                    .iter()
+                    .map(|tree| Tree {
+                        nodes: tree
+                            .nodes
+                            .iter()
+                            .map(|node| {
+                                let mut node = node.clone();
+                                if let Some(f) = node.feature {
+                                    let f = f as usize;
+                                    node.threshold = node.threshold * self.scale[f] + self.mean[f];
+                                }
+                                node
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    fn fold_into_kinds(&self, kinds: &KindClassifier) -> KindClassifier {
+        let (weights, intercepts) = kinds
+            .weights
+            .iter()
+            .zip(&kinds.intercepts)
+            .map(|(w, &b)| self.fold_linear(w, b))
+            .unzip();
+        KindClassifier {
+            kinds: kinds.kinds.clone(),
+            weights,
+            intercepts,
+        }
+    }
+
+    fn fold_linear(&self, weights: &[f64], intercept: f64) -> (Vec<f64>, f64) {
+        let folded: Vec<f64> = weights
+            .iter()
+            .zip(&self.scale)
+            .map(|(w, s)| w / s)
+            .collect();
+        let shift: f64 = folded.iter().zip(&self.mean).map(|(w, m)| w * m).sum();
+        (folded, intercept - shift)
     }
 
     pub fn apply(&self, rows: &mut Array2<f64>) {

@@ -104,7 +104,7 @@ pub fn block_record(index: usize, scored: &ScoredBlock) -> BlockRecord {
     BlockRecord {
         index,
         text: scored.block.text.clone(),
-        tag: scored.block.tag.clone(),
+        tag: scored.block.tag.to_string(),
         tag_path: scored.block.tag_path.clone(),
         label: scored.label.as_str(),
         score: round(scored.score),

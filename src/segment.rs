@@ -49,13 +49,15 @@ pub struct Block {
     /// `<a href>` elements that contributed text.
     pub links: u16,
     /// The innermost block-level element holding the text, e.g. `p`, `li`, `h2`, `div`.
-    pub tag: String,
+    pub tag: &'static str,
     /// Tags of the nearest ancestors, outermost first, e.g. `article>div>p`.
     pub tag_path: String,
-    /// Class and id tokens of the block element and its [`NEAR_ANCESTORS`] nearest ancestors.
-    pub near_tokens: Vec<String>,
-    /// Class and id tokens of the further ancestors within [`ANCESTOR_WINDOW`].
-    pub far_tokens: Vec<String>,
+    /// Class and id tokens of the block element and its [`NEAR_ANCESTORS`] nearest ancestors,
+    /// as [`token_hash`]es: features only ever bucket them, and hashing once in the walk spares
+    /// a string per token per block.
+    pub near_tokens: Vec<u64>,
+    /// Class and id tokens of the further ancestors within [`ANCESTOR_WINDOW`], hashed likewise.
+    pub far_tokens: Vec<u64>,
     /// Element depth of the block element.
     pub depth: u32,
     /// Landmarks and other elements enclosing the block.
@@ -153,60 +155,22 @@ fn context_of(tag: &str, role: Option<&str>) -> Context {
     Context(by_tag.0 | by_role.0)
 }
 
-fn is_block_level(tag: &str) -> bool {
-    matches!(
-        tag,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "body"
-            | "center"
-            | "dd"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "dt"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hgroup"
-            | "hr"
-            | "html"
-            | "legend"
-            | "li"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "tbody"
-            | "td"
-            | "tfoot"
-            | "th"
-            | "thead"
-            | "tr"
-            | "ul"
-            | "caption"
-            | "frameset"
-            | "frame"
-            | "noframes"
-            | "text"
+/// The tag's name as a `'static` string when it is block-level, `None` for inline elements.
+fn block_level_name(tag: &str) -> Option<&'static str> {
+    macro_rules! names {
+        ($($name:literal)*) => {
+            match tag {
+                $($name => Some($name),)*
+                _ => None,
+            }
+        };
+    }
+    names!(
+        "address" "article" "aside" "blockquote" "body" "center" "dd" "details" "dialog" "dir"
+        "div" "dl" "dt" "fieldset" "figcaption" "figure" "footer" "form" "h1" "h2" "h3" "h4" "h5"
+        "h6" "header" "hgroup" "hr" "html" "legend" "li" "main" "menu" "nav" "ol" "p" "pre"
+        "section" "summary" "table" "tbody" "td" "tfoot" "th" "thead" "tr" "ul" "caption"
+        "frameset" "frame" "noframes" "text"
     )
 }
 
@@ -331,33 +295,133 @@ const POSITIVE_CUES: &[&str] = &[
 /// Splits class and id values into lowercase word tokens: `articleBody__text-2` gives
 /// `article`, `body`, `text`, `2`.
 pub fn class_tokens(value: &str, out: &mut Vec<String>) {
-    let mut current = String::new();
+    for_each_class_token(value, &mut String::new(), |token| {
+        out.push(token.to_string())
+    });
+}
+
+/// [`class_tokens`] without allocating: each token is built in `scratch` and lent to `emit`.
+fn for_each_class_token(value: &str, scratch: &mut String, mut emit: impl FnMut(&str)) {
+    scratch.clear();
     let mut prev_lower = false;
     for c in value.chars() {
         if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower && !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            if c.is_uppercase() && prev_lower && !scratch.is_empty() {
+                emit(scratch);
+                scratch.clear();
             }
             prev_lower = c.is_lowercase() || c.is_ascii_digit();
-            current.extend(c.to_lowercase());
+            if c.is_ascii() {
+                scratch.push(c.to_ascii_lowercase());
+            } else {
+                scratch.extend(c.to_lowercase());
+            }
         } else {
             prev_lower = false;
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            if !scratch.is_empty() {
+                emit(scratch);
+                scratch.clear();
             }
         }
     }
-    if !current.is_empty() {
-        out.push(current);
+    if !scratch.is_empty() {
+        emit(scratch);
+        scratch.clear();
     }
 }
 
-struct Frame {
-    tag: String,
+/// The stable hash a class/id token is known by in [`Block::near_tokens`] and
+/// [`Block::far_tokens`].
+pub fn token_hash(token: &str) -> u64 {
+    crate::text::fnv1a(token.as_bytes())
+}
+
+/// Hashes of the cue words, sorted for binary search.
+fn cue_hashes(cues: &'static [&'static str]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = cues.iter().map(|cue| token_hash(cue)).collect();
+    hashes.sort_unstable();
+    hashes
+}
+
+fn negative_cue_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| cue_hashes(NEGATIVE_CUES))
+}
+
+fn positive_cue_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| cue_hashes(POSITIVE_CUES))
+}
+
+/// The attributes the walk reads, found in one pass over the element's attribute list
+/// (`Element::attr` interns its argument on every call, which costs more than the scan).
+#[derive(Default)]
+struct Attributes<'a> {
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    role: Option<&'a str>,
+    label: Option<&'a str>,
+    style: Option<&'a str>,
+    href: bool,
+    hidden: bool,
+}
+
+impl<'a> Attributes<'a> {
+    fn of(element: &'a scraper::node::Element) -> Self {
+        let mut attributes = Attributes::default();
+        for (name, value) in &element.attrs {
+            if !name.ns.is_empty() {
+                continue;
+            }
+            let value: &'a str = value;
+            match &*name.local {
+                "class" => attributes.class = Some(value),
+                "id" => attributes.id = Some(value),
+                "role" => attributes.role = Some(value),
+                "data-gleaner-label" => attributes.label = Some(value),
+                "style" => attributes.style = Some(value),
+                "href" => attributes.href = true,
+                "hidden" => attributes.hidden = true,
+                "aria-hidden" if value == "true" => attributes.hidden = true,
+                _ => {}
+            }
+        }
+        attributes
+    }
+
+    fn is_hidden(&self) -> bool {
+        self.hidden || self.style.is_some_and(style_hides)
+    }
+}
+
+/// `display: none` or `visibility: hidden` in an inline style.
+fn style_hides(style: &str) -> bool {
+    let mentions = |word: &str| {
+        style
+            .as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    if !mentions("none") && !mentions("hidden") {
+        return false;
+    }
+    let style: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    style.contains("display:none") || style.contains("visibility:hidden")
+}
+
+struct Frame<'a> {
+    tag: &'a str,
+    /// The tag as a `'static` name when the element is block-level.
+    block_level: Option<&'static str>,
     element_index: u32,
-    block_level: bool,
     context: Context,
-    tokens: Vec<String>,
+    /// This element's class/id token hashes: `Walker::tokens[tokens_start..tokens_end]`.
+    tokens_start: u32,
+    tokens_end: u32,
     negative_cue: bool,
     positive_cue: bool,
     label: Option<Label>,
@@ -409,11 +473,12 @@ pub fn segment(html: &Html) -> Page {
                             walker.page.lang =
                                 element.attr("lang").map(|l| l.trim().to_lowercase());
                         }
-                        if is_skipped(tag) || is_hidden(element) {
+                        let attributes = Attributes::of(element);
+                        if is_skipped(tag) || attributes.is_hidden() {
                             skip_until = Some(node.id());
                             continue;
                         }
-                        walker.open(element);
+                        walker.open(tag, &attributes);
                     }
                     Node::Text(text) => walker.text(text),
                     _ => {}
@@ -441,24 +506,13 @@ fn node_text(node: ego_tree::NodeRef<'_, Node>) -> String {
         .collect()
 }
 
-fn is_hidden(element: &scraper::node::Element) -> bool {
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    element.attr("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    })
-}
-
 #[derive(Default)]
-struct Walker {
+struct Walker<'a> {
     page: Page,
-    stack: Vec<Frame>,
+    stack: Vec<Frame<'a>>,
+    /// Class/id token hashes of the open elements, in stack order.
+    tokens: Vec<u64>,
+    scratch: String,
     context_counts: [u32; 32],
     negative_cues: u16,
     positive_cues: u16,
@@ -467,7 +521,15 @@ struct Walker {
     break_pending: bool,
 }
 
-impl Walker {
+/// Calls `f` with the index of every set bit.
+fn for_each_bit(mut bits: u32, mut f: impl FnMut(usize)) {
+    while bits != 0 {
+        f(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
+}
+
+impl<'a> Walker<'a> {
     fn read_meta(&mut self, element: &scraper::node::Element) {
         let key = element.attr("property").or_else(|| element.attr("name"));
         if matches!(key, Some("og:title") | Some("twitter:title")) && self.page.meta_title.is_none()
@@ -481,8 +543,11 @@ impl Walker {
         }
     }
 
-    fn open(&mut self, element: &scraper::node::Element) {
-        let tag = element.name();
+    fn frame_tokens(&self, frame: &Frame<'_>) -> &[u64] {
+        &self.tokens[frame.tokens_start as usize..frame.tokens_end as usize]
+    }
+
+    fn open(&mut self, tag: &'a str, attributes: &Attributes<'_>) {
         match tag {
             "br" => {
                 if self.break_pending {
@@ -496,42 +561,44 @@ impl Walker {
             "hr" => self.flush(),
             _ => {}
         }
-        let block_level = is_block_level(tag);
-        if block_level {
+        let block_level = block_level_name(tag);
+        if block_level.is_some() {
             self.flush();
         }
-        let mut tokens = Vec::new();
-        if let Some(class) = element.attr("class") {
-            class_tokens(class, &mut tokens);
+        let tokens_start = self.tokens.len() as u32;
+        for value in [attributes.class, attributes.id].into_iter().flatten() {
+            let tokens = &mut self.tokens;
+            for_each_class_token(value, &mut self.scratch, |token| {
+                tokens.push(token_hash(token))
+            });
         }
-        if let Some(id) = element.attr("id") {
-            class_tokens(id, &mut tokens);
-        }
-        let negative_cue = tokens.iter().any(|t| NEGATIVE_CUES.contains(&t.as_str()));
-        let positive_cue = tokens.iter().any(|t| POSITIVE_CUES.contains(&t.as_str()));
-        let context = context_of(tag, element.attr("role"));
-        for bit in 0..32 {
-            if context.0 & (1 << bit) != 0 {
-                self.context_counts[bit] += 1;
-            }
-        }
+        let own_tokens = &self.tokens[tokens_start as usize..];
+        let negative_cue = own_tokens
+            .iter()
+            .any(|t| negative_cue_hashes().binary_search(t).is_ok());
+        let positive_cue = own_tokens
+            .iter()
+            .any(|t| positive_cue_hashes().binary_search(t).is_ok());
+        let context = context_of(tag, attributes.role);
+        for_each_bit(context.0, |bit| self.context_counts[bit] += 1);
         self.negative_cues += u16::from(negative_cue);
         self.positive_cues += u16::from(positive_cue);
         let parent_label = self.stack.last().and_then(|f| f.label);
-        let label = element
-            .attr("data-gleaner-label")
+        let label = attributes
+            .label
             .and_then(|l| l.parse::<Label>().ok())
             .or(parent_label);
         let in_link = tag == "a" || self.stack.last().is_some_and(|f| f.in_link);
-        let href_link = tag == "a" && element.attr("href").is_some();
+        let href_link = tag == "a" && attributes.href;
         let element_index = self.page.containers.len() as u32;
         self.page.containers.push(ContainerStats::default());
         self.stack.push(Frame {
-            tag: tag.to_string(),
-            element_index,
+            tag,
             block_level,
+            element_index,
             context,
-            tokens,
+            tokens_start,
+            tokens_end: self.tokens.len() as u32,
             negative_cue,
             positive_cue,
             label,
@@ -545,15 +612,12 @@ impl Walker {
         let Some(frame) = self.stack.last() else {
             return;
         };
-        if frame.block_level {
+        if frame.block_level.is_some() {
             self.flush();
         }
         let frame = self.stack.pop().expect("checked above");
-        for bit in 0..32 {
-            if frame.context.0 & (1 << bit) != 0 {
-                self.context_counts[bit] -= 1;
-            }
-        }
+        self.tokens.truncate(frame.tokens_start as usize);
+        for_each_bit(frame.context.0, |bit| self.context_counts[bit] -= 1);
         self.negative_cues -= u16::from(frame.negative_cue);
         self.positive_cues -= u16::from(frame.positive_cue);
         self.page.containers[frame.element_index as usize] = frame.stats;
@@ -590,7 +654,7 @@ impl Walker {
     /// Captures the structure around the block when its first visible text arrives.
     fn start_block(&mut self) {
         self.block.started = true;
-        let template = &mut self.block.template;
+        let mut template = std::mem::take(&mut self.block.template);
         template.depth = self.stack.len() as u32;
         let mut context = 0u32;
         for (bit, count) in self.context_counts.iter().enumerate() {
@@ -602,12 +666,16 @@ impl Walker {
         template.negative_cues = self.negative_cues;
         template.positive_cues = self.positive_cues;
         template.label = self.stack.last().and_then(|f| f.label);
-        let block_frame = self.stack.iter().rposition(|f| f.block_level).unwrap_or(0);
+        let block_frame = self
+            .stack
+            .iter()
+            .rposition(|f| f.block_level.is_some())
+            .unwrap_or(0);
         template.tag = self
             .stack
             .get(block_frame)
-            .map_or_else(|| "body".to_string(), |f| f.tag.clone());
-        template.heading_level = match template.tag.as_str() {
+            .map_or("body", |f| f.block_level.unwrap_or("body"));
+        template.heading_level = match template.tag {
             "h1" => 1,
             "h2" => 2,
             "h3" => 3,
@@ -618,16 +686,21 @@ impl Walker {
         };
         let window_start = self.stack.len().saturating_sub(ANCESTOR_WINDOW);
         let window = &self.stack[window_start..];
-        template.tag_path = window
-            .iter()
-            .map(|f| f.tag.as_str())
-            .collect::<Vec<_>>()
-            .join(">");
+        let mut tag_path = String::with_capacity(window.iter().map(|f| f.tag.len() + 1).sum());
+        for frame in window {
+            if !tag_path.is_empty() {
+                tag_path.push('>');
+            }
+            tag_path.push_str(frame.tag);
+        }
+        template.tag_path = tag_path;
         template.near_tokens.clear();
         template.far_tokens.clear();
         // Inline wrappers inside the block element (spans, links) count as the block element.
         for frame in &self.stack[block_frame.min(self.stack.len())..] {
-            template.near_tokens.extend(frame.tokens.iter().cloned());
+            template
+                .near_tokens
+                .extend_from_slice(self.frame_tokens(frame));
         }
         let ancestors = &self.stack[..block_frame.min(self.stack.len())];
         for (distance, frame) in ancestors.iter().rev().take(ANCESTOR_WINDOW).enumerate() {
@@ -636,12 +709,12 @@ impl Walker {
             } else {
                 &mut template.far_tokens
             };
-            target.extend(frame.tokens.iter().cloned());
+            target.extend_from_slice(self.frame_tokens(frame));
         }
         let mut containers = [0u32; CONTAINER_LEVELS];
         let mut found = 0;
         let up_to_block = &self.stack[..(block_frame + 1).min(self.stack.len())];
-        for frame in up_to_block.iter().rev().filter(|f| f.block_level) {
+        for frame in up_to_block.iter().rev().filter(|f| f.block_level.is_some()) {
             containers[found] = frame.element_index;
             found += 1;
             if found == CONTAINER_LEVELS {
@@ -652,6 +725,7 @@ impl Walker {
             containers[level] = containers[found.max(1) - 1];
         }
         template.containers = containers;
+        self.block.template = template;
     }
 
     fn flush(&mut self) {
@@ -683,7 +757,12 @@ impl Walker {
         block.words = words;
         block.links = open.links;
         block.near_image = std::mem::take(&mut self.image_pending);
-        if let Some(frame) = self.stack.iter_mut().rev().find(|f| f.block_level) {
+        if let Some(frame) = self
+            .stack
+            .iter_mut()
+            .rev()
+            .find(|f| f.block_level.is_some())
+        {
             frame.stats.words += words;
             frame.stats.link_words += link_words;
             frame.stats.blocks += 1;
@@ -783,11 +862,11 @@ mod tests {
         assert_eq!(page.lang.as_deref(), Some("de"));
         let b = &page.blocks;
         assert_eq!(b[0].label, Some(Label::Boilerplate));
-        assert!(b[0].near_tokens.contains(&"nav".to_string()));
+        assert!(b[0].near_tokens.contains(&token_hash("nav")));
         assert!(b[0].negative_cues >= 1);
         assert_eq!(b[1].heading_level, 2);
         assert_eq!(b[2].label, Some(Label::Content));
-        assert!(b[2].near_tokens.contains(&"article".to_string()));
+        assert!(b[2].near_tokens.contains(&token_hash("article")));
         assert!(b[2].context.contains(Context::ARTICLE));
         assert_eq!(b[3].label, Some(Label::Teaser));
         assert_eq!(b[3].link_chars, b[3].chars);

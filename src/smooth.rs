@@ -100,13 +100,29 @@ fn first_pass_columns() -> &'static [usize; 7] {
 
 /// The second-pass input rows for a page, from its blocks, feature rows and first-pass scores.
 pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Array2<f64> {
+    let words: Vec<Vec<u64>> = page
+        .blocks
+        .iter()
+        .map(|b| crate::features::content_words(&b.text))
+        .collect();
+    smoothing_rows_with_words(page, features, scores, &words)
+}
+
+/// [`smoothing_rows`] with the blocks' [`content_words`](crate::features::content_words)
+/// already at hand (from [`page_features_and_words`](crate::features::page_features_and_words)).
+pub fn smoothing_rows_with_words(
+    page: &Page,
+    features: &Array2<f64>,
+    scores: &[f64],
+    content_words: &[Vec<u64>],
+) -> Array2<f64> {
     let n = scores.len();
     let mut rows = Array2::zeros((n, SMOOTHING_FEATURES.len()));
     if n == 0 {
         return rows;
     }
     let [log_words, link_density, heading, ends, region, credit, title] = *first_pass_columns();
-    let similarity = content_similarity(page, scores);
+    let similarity = content_similarity(content_words, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
             scores[j as usize]
@@ -195,18 +211,13 @@ const CONFIDENT: f64 = 0.6;
 /// Share of each block's content words that also occur in the page's *other* confidently
 /// scored blocks: a teaser for an unrelated story in the middle of an article shares few
 /// words with the article around it, while the article's own short lines share many.
-fn content_similarity(page: &Page, scores: &[f64]) -> Vec<f64> {
+fn content_similarity(words: &[Vec<u64>], scores: &[f64]) -> Vec<f64> {
     use std::collections::HashMap;
-    let words: Vec<Vec<String>> = page
-        .blocks
-        .iter()
-        .map(|b| crate::features::content_words(&b.text, None))
-        .collect();
-    let mut confident: HashMap<&str, u32> = HashMap::new();
+    let mut confident: HashMap<u64, u32, crate::text::PrehashedState> = HashMap::default();
     for (block_words, &score) in words.iter().zip(scores) {
         if score >= CONFIDENT {
-            for w in block_words {
-                *confident.entry(w.as_str()).or_insert(0) += 1;
+            for &w in block_words {
+                *confident.entry(w).or_insert(0) += 1;
             }
         }
     }
@@ -220,7 +231,7 @@ fn content_similarity(page: &Page, scores: &[f64]) -> Vec<f64> {
             let own = u32::from(score >= CONFIDENT);
             let shared = block_words
                 .iter()
-                .filter(|w| confident.get(w.as_str()).copied().unwrap_or(0) > own)
+                .filter(|w| confident.get(w).copied().unwrap_or(0) > own)
                 .count();
             shared as f64 / block_words.len() as f64
         })

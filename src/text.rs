@@ -19,12 +19,48 @@ fn is_mark(c: char) -> bool {
 /// FNV-1a: a stable hash, unlike std's randomised one, so hashed features mean the same
 /// thing in the process that trained a model and in every process that uses it.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    Fnv1a::new().bytes(bytes).finish()
+}
+
+/// [`fnv1a`] fed piece by piece: hashing `a` then `b` equals hashing their concatenation.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Fnv1a {
+    pub fn new() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
     }
-    hash
+
+    pub fn bytes(mut self, bytes: &[u8]) -> Self {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a::new()
+    }
+}
+
+/// Appends `token` lowercased to `out`, exactly as `str::to_lowercase` would, without
+/// allocating for the common case (ASCII, or no final sigma).
+pub fn lowercase_into(token: &str, out: &mut String) {
+    if token.is_ascii() {
+        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else if token.contains('Σ') {
+        // Only capital sigma lowercases by position (σ or word-final ς).
+        out.push_str(&token.to_lowercase());
+    } else {
+        out.extend(token.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// Most frequent function words per language. A block's share of them tells running prose
@@ -251,16 +287,16 @@ pub const STOPWORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// For each stopword, the bit set of the languages (indices into [`STOPWORDS`]) it belongs
-/// to: one hash lookup per word instead of a scan of every list.
-fn stopword_index() -> &'static std::collections::HashMap<&'static str, u32> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+/// For each stopword's [`fnv1a`] hash, the bit set of the languages (indices into
+/// [`STOPWORDS`]) it belongs to: one cheap lookup per word instead of a scan of every list.
+fn stopword_index() -> &'static std::collections::HashMap<u64, u32, PrehashedState> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<u64, u32, PrehashedState>> =
         std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index = std::collections::HashMap::new();
+        let mut index = std::collections::HashMap::default();
         for (i, (_, list)) in STOPWORDS.iter().enumerate() {
             for word in *list {
-                *index.entry(*word).or_insert(0) |= 1 << i;
+                *index.entry(fnv1a(word.as_bytes())).or_insert(0) |= 1 << i;
             }
         }
         index
@@ -269,7 +305,39 @@ fn stopword_index() -> &'static std::collections::HashMap<&'static str, u32> {
 
 /// The languages (bit set over [`STOPWORDS`]) in which `lowercase_word` is a stopword.
 pub fn stopword_languages(lowercase_word: &str) -> u32 {
-    stopword_index().get(lowercase_word).copied().unwrap_or(0)
+    stopword_languages_of_hash(fnv1a(lowercase_word.as_bytes()))
+}
+
+/// As [`stopword_languages`], for a word already hashed with [`fnv1a`].
+pub fn stopword_languages_of_hash(word_hash: u64) -> u32 {
+    stopword_index().get(&word_hash).copied().unwrap_or(0)
+}
+
+/// A `HashMap` hasher for keys that are already good 64-bit hashes: it passes them through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrehashedState;
+
+impl std::hash::BuildHasher for PrehashedState {
+    type Hasher = Prehashed;
+    fn build_hasher(&self) -> Prehashed {
+        Prehashed(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed with this; other input still hashes, just slowly.
+        self.0 = Fnv1a(self.0).bytes(bytes).finish();
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 /// The language (index into [`STOPWORDS`]) whose function words are most frequent in the text;
@@ -279,7 +347,7 @@ pub fn guess_language<'a>(words: impl Iterator<Item = &'a str>) -> Option<usize>
     let mut lower = String::new();
     for word in words.take(5000) {
         lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
+        lowercase_into(word, &mut lower);
         let mut languages = stopword_languages(&lower);
         while languages != 0 {
             hits[languages.trailing_zeros() as usize] += 1;

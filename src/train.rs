@@ -18,9 +18,9 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, DatasetPage};
 use crate::error::{Error, Result};
-use crate::features::{page_features, FeatureSchema, SCHEMA_VERSION};
+use crate::features::{page_features, FeatureSchema};
 use crate::label::Label;
-use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode, MODEL_FORMAT};
+use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode};
 use crate::segment::Page;
 use crate::smooth::{smoothing_rows, Smoother};
 
@@ -437,19 +437,15 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
     let (smoother, threshold) = fit_smoother(pages, &out_of_fold, seed)?;
     let (scaler, first_pass) = full_fit?;
     let kinds = fit_kinds(pages, &scaler)?;
-    let schema = FeatureSchema::current();
-    Ok(Model {
-        format: MODEL_FORMAT.to_string(),
-        schema_version: SCHEMA_VERSION,
-        feature_names: schema.names().to_vec(),
-        algorithm: algorithm.name().to_string(),
+    Ok(Model::new(
+        algorithm.name().to_string(),
         scaler,
         first_pass,
-        smoother: Some(smoother),
+        Some(smoother),
         threshold,
-        provenance: String::new(),
+        String::new(),
         kinds,
-    })
+    ))
 }
 
 fn fit_smoother(
