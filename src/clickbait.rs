@@ -359,6 +359,13 @@ impl ClickbaitModel {
 
     /// Probability (0..1) that `text` is clickbait.
     pub fn score(&self, text: &str) -> f64 {
+        let f = &self.features;
+        if !f.binary && !f.l2_normalize {
+            // Raw counts: every occurrence adds its weight, so no list is needed.
+            let mut z = self.bias;
+            for_each_feature(text, f, &mut |b| z += f64::from(self.weights[b as usize]));
+            return sigmoid(z);
+        }
         let mut buckets = Vec::with_capacity(16 + text.len() * 4);
         for_each_feature(text, &self.features, &mut |b| buckets.push(b));
         sigmoid(self.logit(&mut buckets))
@@ -556,10 +563,13 @@ fn for_each_feature(text: &str, cfg: &FeatureConfig, emit: &mut impl FnMut(u32))
         bounds.extend(padded.char_indices().map(|(p, _)| p));
         bounds.push(padded.len());
         let n_chars = bounds.len() - 1;
-        for n in lo..=hi.min(n_chars) {
-            for s in 0..=(n_chars - n) {
-                let gram = &padded.as_bytes()[bounds[s]..bounds[s + n]];
-                emit(Fnv::new(NS_CHAR).bytes(gram).bucket(mask));
+        // FNV hashes a stream, so each start's n-grams extend its shortest one.
+        for s in 0..n_chars.saturating_sub(lo.max(1) - 1) {
+            let mut hash = Fnv::new(NS_CHAR).bytes(&padded.as_bytes()[bounds[s]..bounds[s + lo]]);
+            emit(hash.bucket(mask));
+            for n in lo + 1..=hi.min(n_chars - s) {
+                hash = hash.bytes(&padded.as_bytes()[bounds[s + n - 1]..bounds[s + n]]);
+                emit(hash.bucket(mask));
             }
         }
     }

@@ -16,6 +16,7 @@ pub struct Extractor {
     model: Model,
     max_bytes: usize,
     explain: bool,
+    name_kinds: bool,
 }
 
 /// A block with its scores and final label.
@@ -73,6 +74,7 @@ impl Extractor {
             model,
             max_bytes: DEFAULT_MAX_BYTES,
             explain: false,
+            name_kinds: true,
         }
     }
 
@@ -90,6 +92,14 @@ impl Extractor {
     /// Also record, for every dropped block, the features that made it that kind of noise.
     pub fn explain(mut self, explain: bool) -> Self {
         self.explain = explain;
+        self
+    }
+
+    /// Name the kind of noise (`boilerplate`, `teaser`, `promo`) of every dropped block; on by
+    /// default. Off, dropped blocks are all labelled `noise`: the text is the same, and a
+    /// batch that writes only text spares the kind classifier's time.
+    pub fn name_kinds(mut self, name_kinds: bool) -> Self {
+        self.name_kinds = name_kinds;
         self
     }
 
@@ -165,6 +175,8 @@ impl Extractor {
                 let row = scored.features.row(i);
                 let (label, reasons) = if score >= threshold {
                     (Label::Content, Vec::new())
+                } else if !self.name_kinds && !self.explain {
+                    (Label::Noise, Vec::new())
                 } else {
                     match (self.model.kind_of(row), &self.model.first_pass) {
                         (Some(kind), _) => {

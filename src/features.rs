@@ -186,10 +186,11 @@ pub fn page_features(page: &Page) -> Array2<f64> {
 pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
     let schema_len = FeatureSchema::current().len();
     let n = page.blocks.len();
-    let mut rows = Array2::<f64>::zeros((n, schema_len));
     if n == 0 {
-        return (rows, Vec::new());
+        return (Array2::zeros((0, schema_len)), Vec::new());
     }
+    // Filled row by row, in order: no zeroing pass over a matrix that is written in full.
+    let mut data: Vec<f64> = Vec::with_capacity(n * schema_len);
     let words: Vec<BlockWords> = page
         .blocks
         .iter()
@@ -210,12 +211,8 @@ pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
         .max(1.0);
     let mut chars_before = 0.0;
     for (i, block) in page.blocks.iter().enumerate() {
-        let mut row = rows.row_mut(i);
-        let mut col = 0;
-        let mut put = |value: f64| {
-            row[col] = if value.is_finite() { value } else { 0.0 };
-            col += 1;
-        };
+        let row_start = data.len();
+        let mut put = |value: f64| data.push(if value.is_finite() { value } else { 0.0 });
         for &value in &text[i] {
             put(value);
         }
@@ -288,8 +285,13 @@ pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
         };
         put(f64::from(u8::from(same(i.checked_sub(1)))));
         put(f64::from(u8::from(same(Some(i + 1)))));
-        debug_assert_eq!(col, schema_len);
+        assert_eq!(
+            data.len() - row_start,
+            schema_len,
+            "a feature row must match the schema"
+        );
     }
+    let rows = Array2::from_shape_vec((n, schema_len), data).expect("rows match the schema");
     (rows, words.into_iter().map(|w| w.content).collect())
 }
 
@@ -306,7 +308,13 @@ fn headline_clickbait(block: &Block) -> f64 {
 fn lead_buckets(words: &BlockWords) -> [f64; LEAD_BUCKETS] {
     let mut buckets = [0.0; LEAD_BUCKETS];
     let mut mark = |key: Fnv1a| buckets[(key.finish() % LEAD_BUCKETS as u64) as usize] = 1.0;
-    let lead: Vec<&str> = words.lead().collect();
+    let mut lead = [""; LEAD_WORDS];
+    let mut lead_len = 0;
+    for word in words.lead() {
+        lead[lead_len] = word;
+        lead_len += 1;
+    }
+    let lead = &lead[..lead_len];
     if let Some(first) = lead.first() {
         mark(Fnv1a::new().bytes(b"1:").bytes(first.as_bytes()));
     }

@@ -211,7 +211,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
             model,
             blocks,
         } => {
-            let extractor = extractor(model.as_ref())?.explain(blocks);
+            let extractor = extractor(model.as_ref())?
+                .explain(blocks)
+                .name_kinds(blocks);
             let bytes = read_input(&file)?;
             let extraction = extractor
                 .extract_bytes(&bytes)
@@ -255,7 +257,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             };
             let extractor = match index {
                 Some(_) => None,
-                None => Some(extractor(model.as_ref())?),
+                None => Some(extractor(model.as_ref())?.name_kinds(false)),
             };
             let mut failed = false;
             for set in &sets {
@@ -615,7 +617,9 @@ fn batch_command(args: BatchArgs) -> Result<ExitCode, String> {
             Err(message) => return usage(format!("--fields: {message}")),
         }
     }
-    extractor = extractor.explain(options.fields.blocks);
+    extractor = extractor
+        .explain(options.fields.blocks)
+        .name_kinds(options.fields.blocks);
     let to_stdout = args.output == "-";
     let stdin_inputs = args.inputs.iter().filter(|p| p.as_os_str() == "-").count()
         + usize::from(

@@ -2,11 +2,12 @@
 //!
 //! Two passes over the raw text come first:
 //!
-//! 1. [`empty_scripts_and_styles`]: the bodies of `<script>` and `<style>` elements are never
-//!    page text, yet they are 40% of the bytes of a typical news page, and html5ever would
-//!    tokenize every one of them. They are cut out (the elements stay, empty), with a scanner
-//!    that follows the tokenizer's rules for comments, quoted attributes and raw-text elements,
-//!    and that leaves anything it is unsure of for html5ever.
+//! 1. [`slim_markup`] drops what no later stage reads before html5ever has to tokenize it:
+//!    the bodies of `<script>` and `<style>` elements (40% of the bytes of a typical news
+//!    page), comments, and the attributes that neither gleaner nor the tree builder looks at
+//!    (`src`, `srcset`, `data-*`, inline handlers, …; most of what is left of a page is
+//!    start tags). Its scanner follows the tokenizer's rules for comments, quoted attribute
+//!    values and raw-text elements, and leaves anything it cannot follow to html5ever.
 //! 2. [`limit_nesting`]: html5ever checks element scopes by walking the stack of open
 //!    elements, so a page nested 100,000 levels deep costs time quadratic in its depth
 //!    (minutes). Markup nested deeper than [`MAX_DEPTH`] is flattened: the surplus start tags
@@ -20,97 +21,259 @@ use scraper::Html;
 /// Element nesting beyond this is flattened.
 pub const MAX_DEPTH: usize = 512;
 
-/// Parses a document, emptying scripts and styles and flattening pathological nesting first.
+/// Parses a document, slimming its markup and flattening pathological nesting first.
 pub fn parse_document(html: &str) -> Html {
-    let without_scripts = empty_scripts_and_styles(html);
-    Html::parse_document(&limit_nesting(&without_scripts, MAX_DEPTH))
+    let slim = slim_markup(html);
+    Html::parse_document(&limit_nesting(&slim, MAX_DEPTH))
 }
 
-/// Removes the contents of `<script>` and `<style>` elements, keeping the tags, where the
-/// HTML tokenizer would read those contents as raw text.
+/// Rewrites a page into the markup the later stages need, which parses to the same tree of
+/// elements and text: script and style bodies emptied, comments dropped, and start tags
+/// keeping only the attributes that gleaner reads (`class`, `id`, `role`, `style`, `hidden`,
+/// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name —, `lang` on `<html>`, and
+/// `property`/`name`/`content` on `<meta>`) or that change how html5ever builds the tree
+/// (`type` on `<input>`, `color`/`face`/`size` on `<font>`, `encoding` on `<annotation-xml>`).
 ///
-/// The scan skips comments, quoted attribute values and the contents of the other elements
-/// whose text is not markup (`title`, `textarea`, `noscript`, …), so a `<script` inside them
-/// is not mistaken for a tag. A script holding `<!--` (whose end the tokenizer finds by
-/// escaping rules) and a self-closing `<script/>` (raw text in HTML, empty in SVG) are left
-/// alone; so is everything after a tag that never closes.
+/// The scan skips quoted attribute values and the contents of the other elements whose text
+/// is not markup (`title`, `textarea`, `noscript`, …), so a `<script` inside them is not
+/// mistaken for a tag. A script holding `<!--` (whose end the tokenizer finds by escaping
+/// rules) and a self-closing `<script/>` (raw text in HTML, empty in SVG) keep their bodies;
+/// everything after a tag or comment that never closes is left as it is.
 ///
 /// ```
-/// use gleaner::parse::empty_scripts_and_styles;
-/// let html = r#"<p title="<script>">a</p><script>if (a < b) {}</script><!-- <style> --><p>b</p>"#;
+/// use gleaner::parse::slim_markup;
+/// let html = r#"<p class=lead title="<script>">a</p><script>if (a < b) {}</script><!-- x -->
+/// <a href="/story" onclick="go()"><img src=a.jpg alt=""/>b</a>"#;
 /// assert_eq!(
-///     empty_scripts_and_styles(html),
-///     r#"<p title="<script>">a</p><script></script><!-- <style> --><p>b</p>"#
+///     slim_markup(html),
+///     "<p class=lead>a</p><script></script>\n<a href><img/>b</a>"
 /// );
 /// ```
-pub fn empty_scripts_and_styles(html: &str) -> Cow<'_, str> {
+pub fn slim_markup(html: &str) -> Cow<'_, str> {
     let bytes = html.as_bytes();
-    let mut out: Option<String> = None;
+    let mut out = String::with_capacity(html.len() / 2);
+    // Everything before `copied` is in `out` or deliberately left out of it.
     let mut copied = 0;
     let mut at = 0;
     while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + found;
         let rest = &bytes[start + 1..];
         if rest.starts_with(b"!--") {
-            // A comment: it ends at the first `-->` (or at `<!-->` / `<!--->` right away).
-            let body = start + 4;
-            at = if bytes[body..].starts_with(b">") {
-                body + 1
-            } else if bytes[body..].starts_with(b"->") {
-                body + 2
-            } else {
-                match memchr::memmem::find(&bytes[body..], b"-->") {
-                    Some(end) => body + end + 3,
+            let Some(end) = comment_end(bytes, start + 4) else {
+                break;
+            };
+            out.push_str(&html[copied..start]);
+            copied = end;
+            at = end;
+            continue;
+        }
+        match rest.first() {
+            Some(b'!' | b'?') => {
+                // Doctype or bogus comment: kept as it is (the doctype sets quirks mode).
+                match memchr::memchr(b'>', rest) {
+                    Some(end) => at = start + 1 + end + 1,
                     None => break,
                 }
-            };
-            continue;
-        }
-        if matches!(rest.first(), Some(b'!' | b'?' | b'/')) {
-            // Doctype, bogus comment or end tag: none has quoted values that can hide a `>`.
-            match memchr::memchr(b'>', rest) {
-                Some(end) => at = start + 1 + end + 1,
-                None => break,
             }
-            continue;
+            Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => {
+                let name_end = tag_name_end(bytes, start + 2);
+                let Some(tag) = scan_attributes(bytes, name_end, |_, _, _| {}) else {
+                    break;
+                };
+                // End tags carry no attributes the tree builder reads.
+                out.push_str(&html[copied..name_end]);
+                out.push('>');
+                copied = tag.end;
+                at = tag.end;
+            }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_end = tag_name_end(bytes, start + 1);
+                let name = &bytes[start + 1..name_end];
+                let before = out.len();
+                out.push_str(&html[copied..name_end]);
+                let mut kept = std::mem::take(&mut out);
+                let Some(tag) =
+                    scan_attributes(
+                        bytes,
+                        name_end,
+                        |name_at, name_len, end| match attribute_use(
+                            name,
+                            &bytes[name_at..name_at + name_len],
+                        ) {
+                            AttributeUse::Value => {
+                                kept.push(' ');
+                                kept.push_str(&html[name_at..end]);
+                            }
+                            AttributeUse::Presence => {
+                                kept.push(' ');
+                                kept.push_str(&html[name_at..name_at + name_len]);
+                            }
+                            AttributeUse::None => {}
+                        },
+                    )
+                else {
+                    // A tag that never ends: html5ever drops it; so does keeping it as it is.
+                    out = kept;
+                    out.truncate(before);
+                    break;
+                };
+                out = kept;
+                out.push_str(if tag.self_closing { "/>" } else { ">" });
+                copied = tag.end;
+                at = tag.end;
+                let raw_text = RAW_TEXT
+                    .iter()
+                    .find(|(raw, _)| name.eq_ignore_ascii_case(raw.as_bytes()));
+                if let Some(&(raw, emptied)) = raw_text {
+                    let Some(body_end) = find_end_tag(bytes, tag.end, raw) else {
+                        break;
+                    };
+                    let body = &bytes[tag.end..body_end];
+                    if emptied && !tag.self_closing && memchr::memmem::find(body, b"<!--").is_none()
+                    {
+                        copied = body_end;
+                    }
+                    at = body_end;
+                }
+            }
+            _ => at = start + 1,
         }
-        let name_len = rest
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-            .count();
-        if name_len == 0 || !rest.first().is_some_and(u8::is_ascii_alphabetic) {
-            at = start + 1;
-            continue;
-        }
-        let name = &rest[..name_len];
-        let Some(tag_end) = start_tag_end(bytes, start + 1 + name_len) else {
-            break;
-        };
-        at = tag_end;
-        let raw_text = RAW_TEXT
-            .iter()
-            .find(|(raw, _)| name.eq_ignore_ascii_case(raw.as_bytes()));
-        let Some(&(raw, emptied)) = raw_text else {
-            continue;
-        };
-        let Some(body_end) = find_end_tag(bytes, tag_end, raw) else {
-            break;
-        };
-        let self_closing = bytes[..tag_end].ends_with(b"/>");
-        let body = &bytes[tag_end..body_end];
-        if emptied && !self_closing && memchr::memmem::find(body, b"<!--").is_none() {
-            let out = out.get_or_insert_with(|| String::with_capacity(html.len()));
-            out.push_str(&html[copied..tag_end]);
-            copied = body_end;
-        }
-        at = body_end;
     }
-    match out {
-        None => Cow::Borrowed(html),
-        Some(mut out) => {
-            out.push_str(&html[copied..]);
-            Cow::Owned(out)
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+/// Where a comment whose body starts at `body` ends (just past it): at the first `-->`, or at
+/// once for `<!-->` and `<!--->`.
+fn comment_end(bytes: &[u8], body: usize) -> Option<usize> {
+    if bytes[body..].starts_with(b">") {
+        Some(body + 1)
+    } else if bytes[body..].starts_with(b"->") {
+        Some(body + 2)
+    } else {
+        memchr::memmem::find(&bytes[body..], b"-->").map(|end| body + end + 3)
+    }
+}
+
+/// A tag name runs from its first letter to whitespace, `/` or `>`.
+fn tag_name_end(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from..]
+        .iter()
+        .take_while(|&&b| !(b.is_ascii_whitespace() || b == b'/' || b == b'>'))
+        .count()
+}
+
+/// What gleaner or the tree builder does with an attribute.
+enum AttributeUse {
+    /// Its value is read.
+    Value,
+    /// Only whether it is there matters.
+    Presence,
+    None,
+}
+
+fn attribute_use(tag: &[u8], attribute: &[u8]) -> AttributeUse {
+    let is = |name: &str| attribute.eq_ignore_ascii_case(name.as_bytes());
+    let on = |name: &str| tag.eq_ignore_ascii_case(name.as_bytes());
+    if is("href") {
+        AttributeUse::Presence
+    } else if [
+        "class",
+        "id",
+        "role",
+        "style",
+        "hidden",
+        "aria-hidden",
+        "data-gleaner-label",
+    ]
+    .iter()
+    .any(|name| is(name))
+        || (on("html") && is("lang"))
+        || (on("meta") && (is("property") || is("name") || is("content")))
+        || (on("input") && is("type"))
+        || (on("font") && (is("color") || is("face") || is("size")))
+        || (on("annotation-xml") && is("encoding"))
+    {
+        AttributeUse::Value
+    } else {
+        AttributeUse::None
+    }
+}
+
+/// The end of a tag whose name ends at `from`.
+struct TagEnd {
+    /// Just past the `>`.
+    end: usize,
+    self_closing: bool,
+}
+
+/// Reads the attributes of a tag as the tokenizer does, calling `attribute(name_start,
+/// name_len, end)` for each (the attribute's text is `name_start..end`, value included), and
+/// returns where the tag ends; `None` when it never does.
+fn scan_attributes(
+    bytes: &[u8],
+    from: usize,
+    mut attribute: impl FnMut(usize, usize, usize),
+) -> Option<TagEnd> {
+    let mut at = from;
+    let skip_space = |at: &mut usize| {
+        while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
         }
+    };
+    loop {
+        skip_space(&mut at);
+        match *bytes.get(at)? {
+            b'>' => {
+                return Some(TagEnd {
+                    end: at + 1,
+                    self_closing: false,
+                })
+            }
+            b'/' => {
+                if bytes.get(at + 1) == Some(&b'>') {
+                    return Some(TagEnd {
+                        end: at + 2,
+                        self_closing: true,
+                    });
+                }
+                at += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // The name: a leading `=` belongs to it; it ends at whitespace, `/`, `>` or `=`.
+        let name_start = at;
+        at += 1;
+        while bytes
+            .get(at)
+            .is_some_and(|&b| !(b.is_ascii_whitespace() || b == b'/' || b == b'>' || b == b'='))
+        {
+            at += 1;
+        }
+        let name_len = at - name_start;
+        let mut end = at;
+        skip_space(&mut at);
+        if bytes.get(at) == Some(&b'=') {
+            at += 1;
+            skip_space(&mut at);
+            match *bytes.get(at)? {
+                quote @ (b'"' | b'\'') => {
+                    at += 1 + memchr::memchr(quote, &bytes[at + 1..])? + 1;
+                }
+                b'>' => {}
+                _ => {
+                    while bytes
+                        .get(at)
+                        .is_some_and(|&b| !(b.is_ascii_whitespace() || b == b'>'))
+                    {
+                        at += 1;
+                    }
+                }
+            }
+            end = at;
+        }
+        attribute(name_start, name_len, end);
     }
 }
 
@@ -128,25 +291,6 @@ const RAW_TEXT: &[(&str, bool)] = &[
     ("noscript", false),
     ("plaintext", false),
 ];
-
-/// Where a start tag whose name ends at `from` ends (just past its `>`), stepping over quoted
-/// attribute values; `None` when it never ends.
-fn start_tag_end(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        let next = at + memchr::memchr2(b'>', b'=', &bytes[at..])?;
-        if bytes[next] == b'>' {
-            return Some(next + 1);
-        }
-        at = next + 1;
-        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-            at += 1;
-        }
-        if let Some(&quote @ (b'"' | b'\'')) = bytes.get(at) {
-            at += 1 + memchr::memchr(quote, &bytes[at + 1..])? + 1;
-        }
-    }
-}
 
 /// Where the contents of a raw-text element `name` that start at `from` end: at the first
 /// `</name` followed by whitespace, `/` or `>`. `None` when there is none (or for
@@ -277,9 +421,9 @@ mod tests {
         let html = "<head><STYLE type=text/css>p > a { }</STYLE><script>var s = '<p>x</p>';\
                     </script ></head><body><p>kept</p><script src=a.js></script></body>";
         assert_eq!(
-            empty_scripts_and_styles(html),
-            "<head><STYLE type=text/css></STYLE><script></script ></head><body><p>kept</p>\
-             <script src=a.js></script></body>"
+            slim_markup(html),
+            "<head><STYLE></STYLE><script></script></head><body><p>kept</p>\
+             <script></script></body>"
         );
     }
 
@@ -299,7 +443,7 @@ mod tests {
                     .map(|b| b.text)
                     .collect()
             };
-            let emptied = empty_scripts_and_styles(html);
+            let emptied = slim_markup(html);
             assert_eq!(texts(&emptied), texts(html), "{html} became {emptied}");
         }
     }
@@ -312,8 +456,25 @@ mod tests {
             "<p title=\"never closed><script>x</script>",
             "<plaintext><script>x</script>",
         ] {
-            assert_eq!(empty_scripts_and_styles(html), html);
+            assert_eq!(slim_markup(html), html);
         }
+    }
+
+    #[test]
+    fn attributes_the_stages_read_are_kept_and_others_dropped() {
+        let html = "<!DOCTYPE html><html lang=de data-x=1><head><meta property='og:title' \
+                    content=\"A > B\" data-y><meta charset=utf-8></head><body onload=go()>\
+                    <div class=\"a b\" id=main role=main style='display:none' hidden \
+                    aria-hidden=true data-gleaner-label=teaser data-src=x>t</div>\
+                    <a href='/x' target=_blank>l</a><input type=hidden name=q><br/>\
+                    <font color=red size=2>f</font><svg viewBox='0 0 1 1'><path d='M0'/></svg>";
+        assert_eq!(
+            slim_markup(html),
+            "<!DOCTYPE html><html lang=de><head><meta property='og:title' content=\"A > B\">\
+             <meta></head><body><div class=\"a b\" id=main role=main style='display:none' \
+             hidden aria-hidden=true data-gleaner-label=teaser>t</div><a href>l</a>\
+             <input type=hidden><br/><font color=red size=2>f</font><svg><path/></svg>"
+        );
     }
 
     #[test]
