@@ -361,10 +361,20 @@ impl ClickbaitModel {
     pub fn score(&self, text: &str) -> f64 {
         let f = &self.features;
         if !f.binary && !f.l2_normalize {
-            // Raw counts: every occurrence adds its weight, so no list is needed.
-            let mut z = self.bias;
-            for_each_feature(text, f, &mut |b| z += f64::from(self.weights[b as usize]));
-            return sigmoid(z);
+            // Raw counts: every occurrence adds its weight. The buckets are gathered first and
+            // summed in a tight loop, so the (cache-missing) weight loads overlap.
+            thread_local! {
+                static BUCKETS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+            }
+            return BUCKETS.with_borrow_mut(|buckets| {
+                buckets.clear();
+                for_each_feature(text, f, &mut |b| buckets.push(b));
+                let z: f64 = buckets
+                    .iter()
+                    .map(|&b| f64::from(self.weights[b as usize]))
+                    .sum();
+                sigmoid(self.bias + z)
+            });
         }
         let mut buckets = Vec::with_capacity(16 + text.len() * 4);
         for_each_feature(text, &self.features, &mut |b| buckets.push(b));

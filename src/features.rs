@@ -307,35 +307,8 @@ fn headline_clickbait(block: &Block) -> f64 {
 /// Hashes the first word, the first two words and (for short blocks) the whole text.
 fn lead_buckets(words: &BlockWords) -> [f64; LEAD_BUCKETS] {
     let mut buckets = [0.0; LEAD_BUCKETS];
-    let mut mark = |key: Fnv1a| buckets[(key.finish() % LEAD_BUCKETS as u64) as usize] = 1.0;
-    let mut lead = [""; LEAD_WORDS];
-    let mut lead_len = 0;
-    for word in words.lead() {
-        lead[lead_len] = word;
-        lead_len += 1;
-    }
-    let lead = &lead[..lead_len];
-    if let Some(first) = lead.first() {
-        mark(Fnv1a::new().bytes(b"1:").bytes(first.as_bytes()));
-    }
-    if lead.len() >= 2 {
-        mark(
-            Fnv1a::new()
-                .bytes(b"2:")
-                .bytes(lead[0].as_bytes())
-                .bytes(b" ")
-                .bytes(lead[1].as_bytes()),
-        );
-    }
-    if !lead.is_empty() && lead.len() <= 5 {
-        let mut key = Fnv1a::new().bytes(b"w:");
-        for (k, word) in lead.iter().enumerate() {
-            if k > 0 {
-                key = key.bytes(b" ");
-            }
-            key = key.bytes(word.as_bytes());
-        }
-        mark(key);
+    for key in words.lead_keys.iter().flatten() {
+        buckets[(key % LEAD_BUCKETS as u64) as usize] = 1.0;
     }
     buckets
 }
@@ -365,7 +338,7 @@ fn tag_group(block: &Block) -> &'static str {
 fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
     let language = page_language(page, words);
     let title = page.meta_title.as_deref().unwrap_or(&page.title);
-    let title_words = BlockWords::of(title).content_without_stopwords(language);
+    let title_words = BlockWords::content_without_stopwords(title, language);
     let page_words: f64 = page
         .blocks
         .iter()
@@ -497,28 +470,31 @@ struct BlockWords {
     stopwords: [u32; STOPWORDS.len()],
     /// [`content_words`]: distinct hashes of the lowercase tokens of 3+ characters, sorted.
     content: Vec<u64>,
-    /// Hashes and stopword languages of the content words before deduplication, for the title.
-    content_languages: Vec<(u64, u32)>,
-    /// The first lowercase tokens, joined by spaces, and where each ends.
-    lead_text: String,
-    lead_ends: Vec<usize>,
+    /// Hashes of `1:first`, `2:first second` and `w:the whole text` (up to five words),
+    /// lowercase, for the lead-word buckets.
+    lead_keys: [Option<u64>; 3],
 }
 
-/// Opening words hashed into the lead buckets.
-const LEAD_WORDS: usize = 6;
+/// Blocks of at most this many words have their whole text hashed into the lead buckets.
+const LEAD_WHOLE_WORDS: u32 = 5;
 
 impl BlockWords {
     fn of(text: &str) -> BlockWords {
+        Self::scan(text, |_, _| {})
+    }
+
+    /// Reads the words, also telling `content_word(hash, stopword_languages)` about each word
+    /// of 3+ characters.
+    fn scan(text: &str, mut content_word: impl FnMut(u64, u32)) -> BlockWords {
         let mut words = BlockWords {
             tokens: 0,
             alpha_tokens: 0,
             capitalised: 0,
             stopwords: [0; STOPWORDS.len()],
             content: Vec::new(),
-            content_languages: Vec::new(),
-            lead_text: String::new(),
-            lead_ends: Vec::new(),
+            lead_keys: [None; 3],
         };
+        let mut whole = Fnv1a::new().bytes(b"w:");
         let mut lower = String::new();
         for token in word_tokens(text) {
             words.tokens += 1;
@@ -533,48 +509,62 @@ impl BlockWords {
             lower.clear();
             lowercase_into(token, &mut lower);
             let hash = fnv1a(lower.as_bytes());
-            let mut languages = stopword_languages_of_hash(hash);
-            let token_languages = languages;
-            while languages != 0 {
-                words.stopwords[languages.trailing_zeros() as usize] += 1;
-                languages &= languages - 1;
+            let languages = stopword_languages_of_hash(hash);
+            let mut remaining = languages;
+            while remaining != 0 {
+                words.stopwords[remaining.trailing_zeros() as usize] += 1;
+                remaining &= remaining - 1;
             }
             if lower.chars().nth(2).is_some() {
                 words.content.push(hash);
-                words.content_languages.push((hash, token_languages));
+                content_word(hash, languages);
             }
-            if words.lead_ends.len() < LEAD_WORDS {
-                if !words.lead_text.is_empty() {
-                    words.lead_text.push(' ');
+            match words.tokens {
+                1 => {
+                    words.lead_keys[0] =
+                        Some(Fnv1a::new().bytes(b"1:").bytes(lower.as_bytes()).finish());
+                    words.lead_keys[1] =
+                        Some(Fnv1a::new().bytes(b"2:").bytes(lower.as_bytes()).finish());
                 }
-                words.lead_text.push_str(&lower);
-                words.lead_ends.push(words.lead_text.len());
+                2 => {
+                    let first_two =
+                        Fnv1a(words.lead_keys[1].take().expect("set by the first word"));
+                    words.lead_keys[1] =
+                        Some(first_two.bytes(b" ").bytes(lower.as_bytes()).finish());
+                }
+                _ => {}
             }
+            if words.tokens <= LEAD_WHOLE_WORDS {
+                if words.tokens > 1 {
+                    whole = whole.bytes(b" ");
+                }
+                whole = whole.bytes(lower.as_bytes());
+            }
+        }
+        if words.tokens < 2 {
+            // A one-word block has no two-word lead.
+            words.lead_keys[1] = None;
+        }
+        if (1..=LEAD_WHOLE_WORDS).contains(&words.tokens) {
+            words.lead_keys[2] = Some(whole.finish());
         }
         words.content.sort_unstable();
         words.content.dedup();
         words
     }
 
-    /// The opening lowercase words.
-    fn lead(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.lead_ends.iter().map(|end| end + 1));
-        starts
-            .zip(&self.lead_ends)
-            .map(|(start, &end)| &self.lead_text[start..end])
-    }
-
-    /// The content words that are not function words of `language`, sorted and distinct.
-    fn content_without_stopwords(&self, language: Option<usize>) -> Vec<u64> {
-        let mut words: Vec<u64> = self
-            .content_languages
-            .iter()
-            .filter(|(_, languages)| language.is_none_or(|l| languages & (1 << l) == 0))
-            .map(|&(hash, _)| hash)
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        words
+    /// The content words of `text` that are not function words of `language`, sorted and
+    /// distinct: what a title is about.
+    fn content_without_stopwords(text: &str, language: Option<usize>) -> Vec<u64> {
+        let mut kept = Vec::new();
+        Self::scan(text, |hash, languages| {
+            if language.is_none_or(|l| languages & (1 << l) == 0) {
+                kept.push(hash);
+            }
+        });
+        kept.sort_unstable();
+        kept.dedup();
+        kept
     }
 }
 

@@ -736,15 +736,17 @@ impl<'a> Walker<'a> {
             return;
         }
         let in_pre = open.template.context.contains(Context::PRE) && open.template.tag == "pre";
-        let text = if in_pre {
-            open.raw
+        let (text, chars, words) = if in_pre {
+            let text = open
+                .raw
                 .trim_matches(|c: char| c.is_whitespace())
-                .to_string()
+                .to_string();
+            let chars = text.chars().filter(|c| !c.is_whitespace()).count() as u32;
+            let words = count_words(&text);
+            (text, chars, words)
         } else {
-            collapse_whitespace(&open.raw)
+            collapse_and_count(&open.raw)
         };
-        let chars = text.chars().filter(|c| !c.is_whitespace()).count() as u32;
-        let words = count_words(&text);
         let link_words = if chars == 0 {
             0
         } else {
@@ -792,6 +794,38 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// [`collapse_whitespace`], [`count_words`] and the count of non-whitespace characters, in
+/// one pass.
+fn collapse_and_count(raw: &str) -> (String, u32, u32) {
+    let mut out = String::with_capacity(raw.len());
+    let (mut chars, mut words) = (0u32, 0u32);
+    let mut in_token = false;
+    let mut token_cjk = 0u32;
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            if in_token {
+                words += token_cjk.max(1);
+                in_token = false;
+            }
+            continue;
+        }
+        if !in_token {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            in_token = true;
+            token_cjk = 0;
+        }
+        out.push(c);
+        chars += 1;
+        token_cjk += u32::from(is_cjk(c));
+    }
+    if in_token {
+        words += token_cjk.max(1);
+    }
+    (out, chars, words)
 }
 
 /// Whitespace tokens, with each CJK character counting as a word of its own, so that
@@ -927,5 +961,10 @@ mod tests {
     #[test]
     fn cjk_characters_count_as_words() {
         assert_eq!(count_words("東京 is big"), 4);
+        let raw = " 東京 is\n\t big  ";
+        assert_eq!(
+            collapse_and_count(raw),
+            (collapse_whitespace(raw), 7, count_words(raw))
+        );
     }
 }

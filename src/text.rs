@@ -24,7 +24,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// [`fnv1a`] fed piece by piece: hashing `a` then `b` equals hashing their concatenation.
 #[derive(Debug, Clone, Copy)]
-pub struct Fnv1a(u64);
+pub struct Fnv1a(pub u64);
 
 impl Fnv1a {
     pub fn new() -> Self {
