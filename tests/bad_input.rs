@@ -138,6 +138,22 @@ fn invalid_utf8_page() -> Vec<u8> {
     bytes
 }
 
+/// The news page with 50 MB of inline script data before `</body>`, as pages that embed
+/// their whole state as JSON have: past the default `--max-bytes` (10 MB).
+fn fifty_megabyte_page() -> Vec<u8> {
+    const SIZE: usize = 50 << 20;
+    let record = r#"{"id":12345,"headline":"Another story","tags":["a","b"]},"#;
+    let mut blob = String::with_capacity(SIZE + record.len());
+    blob.push_str("<script>window.__STATE__ = [");
+    while blob.len() < SIZE {
+        blob.push_str(record);
+    }
+    blob.push_str("];</script></body>");
+    let page = news_page().replacen("</body>", &blob, 1);
+    assert!(page.len() > SIZE);
+    page.into_bytes()
+}
+
 fn truncated_gzip() -> Vec<u8> {
     let gz = gzip(news_page().repeat(3).as_bytes());
     gz[..gz.len() / 2].to_vec()
@@ -208,6 +224,10 @@ fn crawl() -> Crawl {
         undeclared_shift_jis_page(),
     );
     write(&bad_dir.join("10-whitespace.html"), b" \n\t\r\n  ");
+    write(
+        &bad_dir.join("11-fifty-megabytes.html"),
+        fifty_megabyte_page(),
+    );
     let missing = dir.path().join("gone/never-was.html");
     Crawl {
         _dir: dir,
@@ -234,8 +254,8 @@ fn error_of(record: &Value) -> (&str, &str) {
 fn bad_pages_in_a_batch_cost_only_their_own_record() {
     let c = crawl();
     let (records, stderr) = batch(&[&c.good_dir, &c.bad_dir, &c.missing], "2");
-    // One line per input: 3 good, 10 bad files, 1 missing path.
-    assert_eq!(records.len(), 14, "{records:#?}");
+    // One line per input: 3 good, 11 bad files, 1 missing path.
+    assert_eq!(records.len(), 15, "{records:#?}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     for record in &records {
         assert_ne!(record["error_kind"], "panic", "a page panicked: {record}");
@@ -307,6 +327,11 @@ fn bad_pages_in_a_batch_cost_only_their_own_record() {
         assert!(text.contains(p), "missing {p:?} in\n{text}");
     }
 
+    // 50 MB: cut at the 10 MB default, said so, and the article before the cut is there.
+    let record = bad("11-fifty-megabytes.html");
+    assert_eq!(record["truncated"], true, "{record}");
+    assert_article_paragraphs(text_of(record));
+
     // The good pages come out exactly as in a batch of only the good pages.
     let (good_only, _) = batch(&[&c.good_dir], "1");
     assert_eq!(good_only.len(), 3);
@@ -345,9 +370,9 @@ fn batch_output_order_is_input_order_whatever_fails() {
         })
         .collect();
     assert_eq!(names[0], "01-empty.html");
-    assert_eq!(names[9], "10-whitespace.html");
-    assert_eq!(names[10], "never-was.html");
-    names.truncate(10);
+    assert_eq!(names[10], "11-fifty-megabytes.html");
+    assert_eq!(names[11], "never-was.html");
+    names.truncate(11);
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
