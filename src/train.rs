@@ -172,6 +172,8 @@ pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>)
 const MAX_ROWS_PER_PAGE: usize = 48;
 /// ...and pages with fewer are repeated up to this many rows (at most 6 times).
 const MIN_ROWS_PER_PAGE: usize = 32;
+/// How many times each block of a hand-labelled page is counted.
+const HAND_LABELLED_REPEATS: usize = 8;
 
 /// The rows a page contributes to fitting: every page weighs about the same, as in the
 /// evaluation (scores are averaged over pages), so a few long gold-text pages with hundreds
@@ -182,8 +184,8 @@ fn page_sample(page: &TrainingPage, seed: u64) -> Vec<usize> {
         .collect();
     if page.hand_labelled {
         // Every block of a hand-labelled page was looked at, and only these pages teach the
-        // noise kinds: keep them all, four times.
-        return labelled.repeat(4);
+        // noise kinds: keep them all, several times over.
+        return labelled.repeat(HAND_LABELLED_REPEATS);
     }
     if labelled.len() > MAX_ROWS_PER_PAGE {
         let mut rng = SmallRng::seed_from_u64(seed ^ crate::text::fnv1a(page.id.as_bytes()));
