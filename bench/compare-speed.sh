@@ -2,6 +2,8 @@
 # Whole-process speed of gleaner against peer extractors, in one run, on one directory.
 #   bench/compare-speed.sh DIR     (needs bench/peers/setup.sh run once; PEERS_VENV overrides the venv)
 # Prints, per tool: wall seconds, pages/s, CPU seconds, peak RSS. Best wall time of REPEAT runs.
+# BASELINE_GLEANER=/path/to/other/gleaner adds that build's --jobs 1 run (e.g. an older commit,
+# built with `git worktree add /tmp/core COMMIT && cargo build --release` there).
 set -euo pipefail
 dir=${1:?usage: bench/compare-speed.sh DIR}
 repeat=${REPEAT:-3}
@@ -26,6 +28,10 @@ echo "$pages pages in $dir, best of $repeat"
 run "parse-only (scraper)" "$root/target/release/examples/parse_only" "$dir"
 run "gleaner --jobs 1" "$root/target/release/gleaner" batch "$dir" --output /dev/null --jobs 1 --no-progress
 run "gleaner --jobs 2" "$root/target/release/gleaner" batch "$dir" --output /dev/null --jobs 2 --no-progress
+if [[ -n ${BASELINE_GLEANER:-} ]]; then
+  # Older builds may not know --no-progress; with no terminal there is no bar anyway.
+  run "baseline gleaner --jobs 1" "$BASELINE_GLEANER" batch "$dir" --output /dev/null --jobs 1
+fi
 for tool in trafilatura resiliparse readability justext; do
   run "$tool" "$venv/bin/python" "$root/bench/peers/run_peer.py" --tool "$tool" --output "$tmp/out.jsonl" "$dir"
 done

@@ -23,8 +23,12 @@ pub const MAX_DEPTH: usize = 512;
 
 /// Parses a document, slimming its markup and flattening pathological nesting first.
 pub fn parse_document(html: &str) -> Html {
-    let slim = slim_markup(html);
-    Html::parse_document(&limit_nesting(&slim, MAX_DEPTH))
+    let (slim, depth) = slim_and_measure(html);
+    if depth > MAX_DEPTH {
+        Html::parse_document(&limit_nesting(&slim, MAX_DEPTH))
+    } else {
+        Html::parse_document(&slim)
+    }
 }
 
 /// Rewrites a page into the markup the later stages need, which parses to the same tree of
@@ -50,8 +54,15 @@ pub fn parse_document(html: &str) -> Html {
 /// );
 /// ```
 pub fn slim_markup(html: &str) -> Cow<'_, str> {
+    Cow::Owned(slim_and_measure(html).0)
+}
+
+/// [`slim_markup`], and the deepest nesting of its tags as [`limit_nesting`] estimates it,
+/// found in the same scan so that ordinary pages need no second one.
+fn slim_and_measure(html: &str) -> (String, usize) {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
+    let (mut depth, mut deepest) = (0usize, 0usize);
     // Everything before `copied` is in `out` or deliberately left out of it.
     let mut copied = 0;
     let mut at = 0;
@@ -80,6 +91,9 @@ pub fn slim_markup(html: &str) -> Cow<'_, str> {
                 let Some(tag) = scan_attributes(bytes, name_end, |_, _, _| {}) else {
                     break;
                 };
+                if nests(&bytes[start + 2..name_end]) {
+                    depth = depth.saturating_sub(1);
+                }
                 // End tags carry no attributes the tree builder reads.
                 out.push_str(&html[copied..name_end]);
                 out.push('>');
@@ -121,6 +135,10 @@ pub fn slim_markup(html: &str) -> Cow<'_, str> {
                 out.push_str(if tag.self_closing { "/>" } else { ">" });
                 copied = tag.end;
                 at = tag.end;
+                if !tag.self_closing && nests(name) {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
                 let raw_text = RAW_TEXT
                     .iter()
                     .find(|(raw, _)| name.eq_ignore_ascii_case(raw.as_bytes()));
@@ -140,7 +158,12 @@ pub fn slim_markup(html: &str) -> Cow<'_, str> {
         }
     }
     out.push_str(&html[copied..]);
-    Cow::Owned(out)
+    if at < bytes.len() && copied < bytes.len() {
+        // The scan stopped early (a tag or comment that never closes): measure the rest
+        // the slow way.
+        deepest = deepest.max(depth + estimated_depth(&html[copied..]));
+    }
+    (out, deepest)
 }
 
 /// Where a comment whose body starts at `body` ends (just past it): at the first `-->`, or at
@@ -324,6 +347,27 @@ const NOT_NESTING: &[&str] = &[
     "body",
 ];
 
+/// Whether a tag adds a level to the depth estimate.
+fn nests(name: &[u8]) -> bool {
+    !NOT_NESTING
+        .iter()
+        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// The deepest nesting [`limit_nesting`] would find.
+fn estimated_depth(html: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for tag in tags(html).filter(|t| t.nests) {
+        if tag.closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
 /// A tag found by the scan: where it is, whether it closes, and whether it opens a level.
 struct Tag {
     start: usize,
@@ -371,17 +415,7 @@ fn tags(html: &str) -> impl Iterator<Item = Tag> + '_ {
 
 /// Drops start tags that would nest deeper than `max_depth`, and the end tags that match them.
 pub fn limit_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    for tag in tags(html).filter(|t| t.nests) {
-        if tag.closing {
-            depth = depth.saturating_sub(1);
-        } else {
-            depth += 1;
-            deepest = deepest.max(depth);
-        }
-    }
-    if deepest <= max_depth {
+    if estimated_depth(html) <= max_depth {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
