@@ -32,7 +32,9 @@ pub fn parse_document(html: &str) -> Html {
 }
 
 /// Rewrites a page into the markup the later stages need, which parses to the same tree of
-/// elements and text: script and style bodies emptied, comments dropped, and start tags
+/// elements and text up to blank text that cannot reach a block: script and style bodies
+/// emptied, comments dropped, whitespace dropped next to a start tag that always opens a block
+/// (outside `<pre>`, and only while no formatting element may be open), and start tags
 /// keeping only the attributes that gleaner reads (`class`, `id`, `role`, `style`, `hidden`,
 /// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name —, `lang` on `<html>`, and
 /// `property`/`name`/`content` on `<meta>`) or that change how html5ever builds the tree
@@ -66,6 +68,20 @@ fn slim_and_measure(html: &str) -> (String, usize) {
     // Everything before `copied` is in `out` or deliberately left out of it.
     let mut copied = 0;
     let mut at = 0;
+    // Whitespace between two tags is dropped when one of them starts or ends a block (it
+    // could only ever be the blank edge of a block), outside `<pre>`.
+    let mut last_tag = LastTag::default();
+    let mut kept_attributes: Vec<std::ops::Range<usize>> = Vec::new();
+    let skip_blank_run = |copied: &mut usize, start: usize, last: &LastTag, this_block: bool| {
+        if *copied == last.end
+            && last.pre_depth == 0
+            && last.formatting_open == 0
+            && (last.block || this_block)
+            && bytes[*copied..start].iter().all(u8::is_ascii_whitespace)
+        {
+            *copied = start;
+        }
+    };
     while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + found;
         let rest = &bytes[start + 1..];
@@ -73,9 +89,16 @@ fn slim_and_measure(html: &str) -> (String, usize) {
             let Some(end) = comment_end(bytes, start + 4) else {
                 break;
             };
+            skip_blank_run(&mut copied, start, &last_tag, false);
+            // A comment right after a tag is transparent: that tag still counts as the last.
+            let right_after_tag = copied == start && last_tag.end <= start;
             out.push_str(&html[copied..start]);
             copied = end;
             at = end;
+            last_tag.end = end;
+            if !right_after_tag {
+                last_tag.block = false;
+            }
             continue;
         }
         match rest.first() {
@@ -91,7 +114,11 @@ fn slim_and_measure(html: &str) -> (String, usize) {
                 let Some(tag) = scan_attributes(bytes, name_end, |_, _, _| {}) else {
                     break;
                 };
-                if nests(&bytes[start + 2..name_end]) {
+                let name = &bytes[start + 2..name_end];
+                // An end tag may close nothing (a stray `</div>`), so it is never taken for
+                // a block boundary.
+                skip_blank_run(&mut copied, start, &last_tag, false);
+                if nests(name) {
                     depth = depth.saturating_sub(1);
                 }
                 // End tags carry no attributes the tree builder reads.
@@ -99,42 +126,50 @@ fn slim_and_measure(html: &str) -> (String, usize) {
                 out.push('>');
                 copied = tag.end;
                 at = tag.end;
+                last_tag = LastTag {
+                    end: tag.end,
+                    block: false,
+                    pre_depth: last_tag.pre_depth.saturating_sub(u32::from(is_pre(name))),
+                    formatting_open: last_tag
+                        .formatting_open
+                        .saturating_sub(u32::from(is_formatting(name))),
+                };
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let name_end = tag_name_end(bytes, start + 1);
                 let name = &bytes[start + 1..name_end];
-                let before = out.len();
-                out.push_str(&html[copied..name_end]);
-                let mut kept = std::mem::take(&mut out);
-                let Some(tag) =
-                    scan_attributes(
-                        bytes,
-                        name_end,
-                        |name_at, name_len, end| match attribute_use(
-                            name,
-                            &bytes[name_at..name_at + name_len],
-                        ) {
-                            AttributeUse::Value => {
-                                kept.push(' ');
-                                kept.push_str(&html[name_at..end]);
-                            }
-                            AttributeUse::Presence => {
-                                kept.push(' ');
-                                kept.push_str(&html[name_at..name_at + name_len]);
-                            }
-                            AttributeUse::None => {}
-                        },
-                    )
-                else {
+                kept_attributes.clear();
+                let mut may_hide = false;
+                let Some(tag) = scan_attributes(bytes, name_end, |name_at, name_len, end| {
+                    let attribute = &bytes[name_at..name_at + name_len];
+                    may_hide |= [&b"hidden"[..], b"aria-hidden", b"style"]
+                        .iter()
+                        .any(|h| attribute.eq_ignore_ascii_case(h));
+                    match attribute_use(name, attribute) {
+                        AttributeUse::Value => kept_attributes.push(name_at..end),
+                        AttributeUse::Presence => kept_attributes.push(name_at..name_at + name_len),
+                        AttributeUse::None => {}
+                    }
+                }) else {
                     // A tag that never ends: html5ever drops it; so does keeping it as it is.
-                    out = kept;
-                    out.truncate(before);
                     break;
                 };
-                out = kept;
+                let boundary = !may_hide && always_opens_a_block(name);
+                skip_blank_run(&mut copied, start, &last_tag, boundary);
+                out.push_str(&html[copied..name_end]);
+                for range in &kept_attributes {
+                    out.push(' ');
+                    out.push_str(&html[range.clone()]);
+                }
                 out.push_str(if tag.self_closing { "/>" } else { ">" });
                 copied = tag.end;
                 at = tag.end;
+                last_tag = LastTag {
+                    end: tag.end,
+                    block: boundary,
+                    pre_depth: last_tag.pre_depth + u32::from(is_pre(name)),
+                    formatting_open: last_tag.formatting_open + u32::from(is_formatting(name)),
+                };
                 if !tag.self_closing && nests(name) {
                     depth += 1;
                     deepest = deepest.max(depth);
@@ -164,6 +199,83 @@ fn slim_and_measure(html: &str) -> (String, usize) {
         deepest = deepest.max(depth + estimated_depth(&html[copied..]));
     }
     (out, deepest)
+}
+
+/// The last tag the scan rewrote: where it ended, whether it starts or ends a block, how many
+/// `<pre>` elements are open, and how many formatting elements were opened and not closed.
+///
+/// The last matters because html5ever re-opens unclosed formatting elements (`<b>`, `<font>`,
+/// …) at the next character it inserts, whitespace included: while any may be open, dropping
+/// whitespace could move where that happens, so none is dropped.
+#[derive(Default)]
+struct LastTag {
+    end: usize,
+    block: bool,
+    pre_depth: u32,
+    formatting_open: u32,
+}
+
+/// The elements the tree builder keeps in its list of active formatting elements.
+fn is_formatting(name: &[u8]) -> bool {
+    [
+        "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+        "u",
+    ]
+    .iter()
+    .any(|f| name.eq_ignore_ascii_case(f.as_bytes()))
+}
+
+/// Start tags that always open a block-level element wherever they appear in a body (in
+/// table context they are foster-parented, in SVG they break out of it), so that the
+/// segmenter always starts a new block there. `<td>`, `<tr>` (ignored outside tables),
+/// `<form>` (ignored inside a form) and `<body>` (merged) are not among them.
+fn always_opens_a_block(name: &[u8]) -> bool {
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "header",
+        "hgroup",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "section",
+        "summary",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dd",
+        "dt",
+        "hr",
+        "table",
+        "pre",
+        "listing",
+    ]
+    .iter()
+    .any(|b| name.eq_ignore_ascii_case(b.as_bytes()))
+}
+
+/// Elements inside which whitespace is text.
+fn is_pre(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"pre") || name.eq_ignore_ascii_case(b"listing")
 }
 
 /// Where a comment whose body starts at `body` ends (just past it): at the first `-->`, or at
@@ -509,6 +621,34 @@ mod tests {
              hidden aria-hidden=true data-gleaner-label=teaser>t</div><a href>l</a>\
              <input type=hidden><br/><font color=red size=2>f</font><svg><path/></svg>"
         );
+    }
+
+    #[test]
+    fn blank_runs_go_only_where_they_cannot_join_words() {
+        let texts = |html: &str| -> Vec<String> {
+            crate::segment::segment(&Html::parse_document(html))
+                .blocks
+                .into_iter()
+                .map(|b| b.text)
+                .collect()
+        };
+        // Next to a block's start tag the blank run goes; after an end tag, which may close
+        // nothing, it stays.
+        assert_eq!(
+            slim_markup("<div>\n  <p>x</p>\n  <p>y</p>\n</div>"),
+            "<div><p>x</p><p>y</p>\n</div>"
+        );
+        for html in [
+            "<span>a</span></div>\n<span>b</span>",
+            "a\n<div hidden>x</div>\nb",
+            "<b>bold<p>one</b>\n<div>two</div>",
+            "<pre>\n  <div>x</div>\n  y</pre>",
+            "<font color=red>a</font>\n<span>b</span>\n<div>c</div>",
+            "a<!-- c -->\n<div>b</div>",
+        ] {
+            let slim = slim_markup(html);
+            assert_eq!(texts(&slim), texts(html), "{html} became {slim}");
+        }
     }
 
     #[test]
