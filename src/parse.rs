@@ -573,6 +573,15 @@ mod tests {
         );
     }
 
+    /// The block texts the segmenter finds in a page.
+    fn texts(html: &str) -> Vec<String> {
+        crate::segment::segment(&Html::parse_document(html))
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
     #[test]
     fn text_that_only_looks_like_a_script_is_kept() {
         for html in [
@@ -582,13 +591,6 @@ mod tests {
             "<a title='>'<script>'>four</a></script>",
             "<svg><style/></svg><p>five</p><style>s</style>",
         ] {
-            let texts = |html: &str| -> Vec<String> {
-                crate::segment::segment(&Html::parse_document(html))
-                    .blocks
-                    .into_iter()
-                    .map(|b| b.text)
-                    .collect()
-            };
             let emptied = slim_markup(html);
             assert_eq!(texts(&emptied), texts(html), "{html} became {emptied}");
         }
@@ -625,13 +627,6 @@ mod tests {
 
     #[test]
     fn blank_runs_go_only_where_they_cannot_join_words() {
-        let texts = |html: &str| -> Vec<String> {
-            crate::segment::segment(&Html::parse_document(html))
-                .blocks
-                .into_iter()
-                .map(|b| b.text)
-                .collect()
-        };
         // Next to a block's start tag the blank run goes; after an end tag, which may close
         // nothing, it stays.
         assert_eq!(
