@@ -68,9 +68,10 @@ fn seed_style_pages_keep_the_article_and_drop_teasers_in_every_markup() {
     );
 }
 
-/// Regression guard at the level reached: at most 1% of the labelled blocks misjudged.
+/// Regression guard near the level reached (3 of 1,464): at most 0.5% of the labelled blocks
+/// misjudged.
 #[test]
-fn seed_style_pages_are_at_least_99_percent_right_in_every_markup() {
+fn seed_style_pages_are_at_least_99_5_percent_right_in_every_markup() {
     let extractor = Extractor::with_default_model().unwrap();
     let labelled: usize = seed_pages()
         .iter()
@@ -86,7 +87,7 @@ fn seed_style_pages_are_at_least_99_percent_right_in_every_markup() {
     assert!(labelled > 1000, "{labelled} labelled blocks");
     let problems = all_problems();
     assert!(
-        problems.len() * 100 <= labelled,
+        problems.len() * 200 <= labelled,
         "{} of {labelled} blocks misjudged:\n{}",
         problems.len(),
         problems.join("\n")
