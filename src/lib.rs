@@ -7,11 +7,13 @@
 //! ## How data flows
 //!
 //! ```text
-//! bytes ─decode─▶ String ─scraper─▶ Html ─segment─▶ Page{blocks} ─features─▶ Array2 rows
+//! bytes ─decode─▶ String ─parse─▶ Html ─segment─▶ Page{blocks} ─features─▶ Array2 rows
 //!       ─Model (first pass)─▶ scores ─smooth─▶ final scores ─decide─▶ Extraction ─render─▶ text/JSON
 //! ```
 //!
 //! - [`decode`]: bytes (plain or gzip, any charset) to text.
+//! - [`parse`]: text to DOM with `scraper`, after leaving out what no later stage reads
+//!   (script bodies, comments, unread attributes).
 //! - [`segment`]: the DOM to a flat list of [`segment::Block`]s with their structural context.
 //! - [`features`]: one row per block under a versioned [`features::FeatureSchema`].
 //! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format.
