@@ -67,7 +67,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 /// Version of the tokenisation + hashing scheme. Bump it whenever the code in
-/// [`for_each_feature`] changes what bucket a text maps to: a model trained
+/// `for_each_feature` changes what bucket a text maps to: a model trained
 /// under another scheme would still load but silently score garbage.
 pub const FEATURE_SCHEMA_VERSION: u32 = 1;
 

@@ -1,5 +1,5 @@
 //! The extraction pipeline, as a named sequence of steps you can follow top to bottom:
-//! [`decode`](crate::decode) → parse (`scraper`) → [`segment`](crate::segment) →
+//! [`decode`] → [`parse`](crate::parse) (`scraper`) → [`segment`](crate::segment) →
 //! [`features`](crate::features) → classify ([`Model`]) → [`smooth`](crate::smooth) → decide.
 
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};

@@ -1,7 +1,7 @@
 //! Trained models and how they are stored.
 //!
 //! A [`Model`] is a first-pass block classifier over feature rows, a second-pass
-//! [`Smoother`](crate::smooth::Smoother) over neighbouring scores, and the decision threshold.
+//! [`Smoother`] over neighbouring scores, and the decision threshold.
 //! Fitting uses linfa; the fitted parameters are then kept in plain serde structs
 //! ([`Classifier`]), because linfa-ensemble's forests cannot be serialised and because a plain
 //! dot product or tree walk is all prediction needs. The file records the feature-schema
