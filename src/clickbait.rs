@@ -1228,6 +1228,34 @@ mod tests {
             .collect()
     }
 
+    /// The uncalibrated naive Bayes fit on the test headlines, with what went into it.
+    struct NaiveBayesFit {
+        params: TrainParams,
+        data: Vec<(String, bool)>,
+        rows: Vec<Vec<(u32, f32)>>,
+        bias: f64,
+        weights: Vec<f64>,
+    }
+
+    fn fit_small_naive_bayes() -> NaiveBayesFit {
+        let params = small_params(Algorithm::NaiveBayes);
+        let data = data();
+        let rows: Vec<_> = data
+            .iter()
+            .map(|(t, _)| sparse_row(t, &params.features))
+            .collect();
+        let labels: Vec<bool> = data.iter().map(|(_, y)| *y).collect();
+        let all: Vec<usize> = (0..data.len()).collect();
+        let (bias, weights) = fit_naive_bayes(&rows, &labels, &all, &params);
+        NaiveBayesFit {
+            params,
+            data,
+            rows,
+            bias,
+            weights,
+        }
+    }
+
     fn small_params(algorithm: Algorithm) -> TrainParams {
         let mut p = TrainParams::new(algorithm);
         // Small buckets keep the tests fast; collisions don't matter here.
@@ -1278,15 +1306,13 @@ mod tests {
     #[test]
     fn naive_bayes_matches_linfa_bayes() {
         use linfa_bayes::{MultinomialNb, NaiveBayes};
-        let params = small_params(Algorithm::NaiveBayes);
-        let d = data();
-        let rows: Vec<_> = d
-            .iter()
-            .map(|(t, _)| sparse_row(t, &params.features))
-            .collect();
-        let labels: Vec<bool> = d.iter().map(|(_, y)| *y).collect();
-        let all: Vec<usize> = (0..d.len()).collect();
-        let (bias, weights) = fit_naive_bayes(&rows, &labels, &all, &params);
+        let NaiveBayesFit {
+            params,
+            data: d,
+            rows,
+            bias,
+            weights,
+        } = fit_small_naive_bayes();
 
         let mut x = Array2::<f64>::zeros((d.len(), params.features.n_buckets()));
         for (r, row) in rows.iter().enumerate() {
@@ -1423,15 +1449,13 @@ mod tests {
 
     #[test]
     fn calibration_tempers_naive_bayes_without_flipping_it() {
-        let params = small_params(Algorithm::NaiveBayes);
-        let d = data();
-        let rows: Vec<_> = d
-            .iter()
-            .map(|(t, _)| sparse_row(t, &params.features))
-            .collect();
-        let labels: Vec<bool> = d.iter().map(|(_, y)| *y).collect();
-        let all: Vec<usize> = (0..d.len()).collect();
-        let (bias, weights) = fit_naive_bayes(&rows, &labels, &all, &params);
+        let NaiveBayesFit {
+            params,
+            data: d,
+            bias,
+            weights,
+            ..
+        } = fit_small_naive_bayes();
         let model = train(&d, &params).unwrap();
         for (text, bait) in [
             ("You Won't Believe These 14 Photos Of Cats", true),

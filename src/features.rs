@@ -17,7 +17,8 @@ use ndarray::Array2;
 
 use crate::segment::{Block, Context, Page, CONTAINER_LEVELS};
 use crate::text::{
-    fnv1a, lowercase_into, stopword_languages_of_hash, word_tokens, Fnv1a, STOPWORDS,
+    count_stopwords, fnv1a, for_each_bit, lowercase_into, most_hit_language,
+    stopword_languages_of_hash, word_tokens, Fnv1a, LANGUAGE_SAMPLE_WORDS, STOPWORDS,
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
@@ -417,14 +418,12 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
     }
 }
 
-/// How many words from the start of a page decide its language.
-const LANGUAGE_SAMPLE: usize = 5000;
-
 /// The language (index into [`STOPWORDS`]) whose function words are most frequent among the
-/// page's first [`LANGUAGE_SAMPLE`] words; `None` when none occur (e.g. CJK pages).
+/// page's first [`LANGUAGE_SAMPLE_WORDS`] words, from the blocks' stopword counts; `None` when
+/// none occur (e.g. CJK pages).
 fn page_language(page: &Page, words: &[BlockWords]) -> Option<usize> {
     let mut hits = [0usize; STOPWORDS.len()];
-    let mut remaining = LANGUAGE_SAMPLE;
+    let mut remaining = LANGUAGE_SAMPLE_WORDS;
     for (block, block_words) in page.blocks.iter().zip(words) {
         if remaining == 0 {
             break;
@@ -436,21 +435,11 @@ fn page_language(page: &Page, words: &[BlockWords]) -> Option<usize> {
             remaining -= block_words.tokens as usize;
         } else {
             // The block that crosses the limit counts only its first words.
-            let mut lower = String::new();
-            for token in word_tokens(&block.text).take(remaining) {
-                lower.clear();
-                lowercase_into(token, &mut lower);
-                let mut languages = stopword_languages_of_hash(fnv1a(lower.as_bytes()));
-                while languages != 0 {
-                    hits[languages.trailing_zeros() as usize] += 1;
-                    languages &= languages - 1;
-                }
-            }
+            count_stopwords(word_tokens(&block.text).take(remaining), &mut hits);
             remaining = 0;
         }
     }
-    let (best, &count) = hits.iter().enumerate().max_by_key(|(_, &c)| c)?;
-    (count > 0).then_some(best)
+    most_hit_language(&hits)
 }
 
 /// Distinct lowercase words of three or more letters, as sorted [`fnv1a`] hashes: what a
@@ -510,11 +499,7 @@ impl BlockWords {
             lowercase_into(token, &mut lower);
             let hash = fnv1a(lower.as_bytes());
             let languages = stopword_languages_of_hash(hash);
-            let mut remaining = languages;
-            while remaining != 0 {
-                words.stopwords[remaining.trailing_zeros() as usize] += 1;
-                remaining &= remaining - 1;
-            }
+            for_each_bit(languages, |language| words.stopwords[language] += 1);
             if lower.chars().nth(2).is_some() {
                 words.content.push(hash);
                 content_word(hash, languages);

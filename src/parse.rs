@@ -55,8 +55,8 @@ pub fn parse_document(html: &str) -> Html {
 ///     "<p class=lead>a</p><script></script>\n<a href><img/>b</a>"
 /// );
 /// ```
-pub fn slim_markup(html: &str) -> Cow<'_, str> {
-    Cow::Owned(slim_and_measure(html).0)
+pub fn slim_markup(html: &str) -> String {
+    slim_and_measure(html).0
 }
 
 /// [`slim_markup`], and the deepest nesting of its tags as [`limit_nesting`] estimates it,

@@ -14,6 +14,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use crate::label::Label;
+use crate::text::for_each_bit;
 
 /// How many of a block's nearest ancestors contribute tags and class tokens.
 pub const ANCESTOR_WINDOW: usize = 12;
@@ -519,14 +520,6 @@ struct Walker<'a> {
     block: OpenBlock,
     image_pending: bool,
     break_pending: bool,
-}
-
-/// Calls `f` with the index of every set bit.
-fn for_each_bit(mut bits: u32, mut f: impl FnMut(usize)) {
-    while bits != 0 {
-        f(bits.trailing_zeros() as usize);
-        bits &= bits - 1;
-    }
 }
 
 impl<'a> Walker<'a> {

@@ -340,22 +340,42 @@ impl std::hash::Hasher for Prehashed {
     }
 }
 
-/// The language (index into [`STOPWORDS`]) whose function words are most frequent in the text;
-/// `None` when none occur (e.g. CJK pages).
+/// How many words from the start of a text decide its language.
+pub const LANGUAGE_SAMPLE_WORDS: usize = 5000;
+
+/// The language (index into [`STOPWORDS`]) whose function words are most frequent among the
+/// text's first [`LANGUAGE_SAMPLE_WORDS`] words; `None` when none occur (e.g. CJK pages).
 pub fn guess_language<'a>(words: impl Iterator<Item = &'a str>) -> Option<usize> {
     let mut hits = [0usize; STOPWORDS.len()];
+    count_stopwords(words.take(LANGUAGE_SAMPLE_WORDS), &mut hits);
+    most_hit_language(&hits)
+}
+
+/// Adds one to `hits[language]` for each word that is a function word of that language.
+pub fn count_stopwords<'a>(
+    words: impl Iterator<Item = &'a str>,
+    hits: &mut [usize; STOPWORDS.len()],
+) {
     let mut lower = String::new();
-    for word in words.take(5000) {
+    for word in words {
         lower.clear();
         lowercase_into(word, &mut lower);
-        let mut languages = stopword_languages(&lower);
-        while languages != 0 {
-            hits[languages.trailing_zeros() as usize] += 1;
-            languages &= languages - 1;
-        }
+        for_each_bit(stopword_languages(&lower), |language| hits[language] += 1);
     }
+}
+
+/// The language with the most stopword hits, if any has one.
+pub fn most_hit_language(hits: &[usize; STOPWORDS.len()]) -> Option<usize> {
     let (best, &count) = hits.iter().enumerate().max_by_key(|(_, &c)| c)?;
     (count > 0).then_some(best)
+}
+
+/// Calls `f` with the index of every set bit, lowest first.
+pub fn for_each_bit(mut bits: u32, mut f: impl FnMut(usize)) {
+    while bits != 0 {
+        f(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
 }
 
 #[cfg(test)]

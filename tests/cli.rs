@@ -580,14 +580,9 @@ fn check_trained_model(stdout: &str, model: &Path) {
     assert!(!text.contains("All rights reserved"), "{text}");
 }
 
-#[test]
-fn train_on_a_few_labelled_pages_writes_a_usable_model() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    training_subset(&data);
-    let model = dir.path().join("m.json");
-    let stdout = run_ok(
+/// `gleaner train` with logistic regression and 3 folds; returns its stdout.
+fn train_logistic(data: &Path, model: &Path) -> String {
+    run_ok(
         &[
             "train",
             "--data",
@@ -600,7 +595,17 @@ fn train_on_a_few_labelled_pages_writes_a_usable_model() {
             "3",
         ],
         None,
-    );
+    )
+}
+
+#[test]
+fn train_on_a_few_labelled_pages_writes_a_usable_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    training_subset(&data);
+    let model = dir.path().join("m.json");
+    let stdout = train_logistic(&data, &model);
     check_trained_model(&stdout, &model);
 }
 
@@ -611,20 +616,7 @@ fn train_on_the_repository_training_data() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.json");
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data");
-    let stdout = run_ok(
-        &[
-            "train",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            model.to_str().unwrap(),
-            "--algorithm",
-            "logistic",
-            "--folds",
-            "3",
-        ],
-        None,
-    );
+    let stdout = train_logistic(&data, &model);
     check_trained_model(&stdout, &model);
     // On the full set the cross-validated F1 is well above chance.
     let row = stdout.lines().find(|l| l.starts_with("logistic")).unwrap();
