@@ -63,7 +63,7 @@ fn main() {
         drop(document);
         blocks += page.blocks.len();
         clock(2, &mut t);
-        let (features, content_words) = gleaner::features::page_features_and_words(&page);
+        let (features, content_words) = model.page_rows(&page);
         clock(3, &mut t);
         let first_scores = model.first_pass_scores(&features);
         clock(4, &mut t);

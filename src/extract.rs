@@ -4,7 +4,6 @@
 
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
-use crate::features::page_features_and_words;
 use crate::label::Label;
 use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::segment::{segment, Block, Page};
@@ -141,7 +140,7 @@ impl Extractor {
 
     /// Steps 4–6: features, first-pass classification and smoothing.
     pub fn score_page(&self, page: Page) -> Scored {
-        let (features, content_words) = page_features_and_words(&page);
+        let (features, content_words) = self.model.page_rows(&page);
         let first_scores = self.model.first_pass_scores(&features);
         let scores = match &self.model.smoother {
             Some(smoother) => smoother.scores(&smoothing_rows_with_words(

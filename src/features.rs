@@ -22,7 +22,12 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
+/// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
+/// the lexicon (0 until then).
+pub const LEXICAL_FEATURES: &[&str] = &["lexical.noise_evidence", "lexical.strongest_noise_word"];
 
 const TOKEN_BUCKETS: usize = 64;
 /// Buckets for the opening words of a block ("Read more:", "Advertisement", "Share this"), the
@@ -70,6 +75,7 @@ const TEXT_FEATURES: &[&str] = &[
     "quote_ratio",
     "short_headline_shape",
     "clickbait",
+    "caption_shape",
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
@@ -146,6 +152,7 @@ impl FeatureSchema {
             );
         }
         names.extend(PAGE_FEATURES.iter().map(|n| format!("page.{n}")));
+        names.extend(LEXICAL_FEATURES.iter().map(|n| n.to_string()));
         FeatureSchema {
             version: SCHEMA_VERSION,
             names,
@@ -162,6 +169,11 @@ impl FeatureSchema {
 
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// Index of the first [`LEXICAL_FEATURES`] column.
+    pub fn lexical_column(&self) -> usize {
+        self.names.len() - LEXICAL_FEATURES.len()
     }
 }
 
@@ -286,6 +298,10 @@ pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
         };
         put(f64::from(u8::from(same(i.checked_sub(1)))));
         put(f64::from(u8::from(same(Some(i + 1)))));
+        // The lexical columns need the model's lexicon: `Model::page_rows` fills them.
+        for _ in LEXICAL_FEATURES {
+            put(0.0);
+        }
         assert_eq!(
             data.len() - row_start,
             schema_len,
@@ -661,6 +677,11 @@ fn text_features(
         quotes / chars,
         f64::from(u8::from(short_headline)),
         headline_clickbait(block),
+        // Right after an image and not a link: a caption, which is content, where a thumbnail
+        // teaser (also right after an image) is a link to another story.
+        f64::from(u8::from(
+            block.near_image && link_density < 0.5 && block.heading_level == 0,
+        )),
     ]
 }
 

@@ -15,7 +15,8 @@
 //! - [`parse`]: text to DOM with `scraper`, after leaving out what no later stage reads
 //!   (script bodies, comments, unread attributes).
 //! - [`segment`]: the DOM to a flat list of [`segment::Block`]s with their structural context.
-//! - [`features`]: one row per block under a versioned [`features::FeatureSchema`].
+//! - [`features`]: one row per block under a versioned [`features::FeatureSchema`]; its last
+//!   columns come from the model's [`lexicon`], the words that give chrome away.
 //! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
@@ -52,6 +53,7 @@ pub mod extract;
 pub mod features;
 pub mod input;
 pub mod label;
+pub mod lexicon;
 pub mod model;
 pub mod parse;
 pub mod render;

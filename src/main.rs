@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use gleaner::batch;
 use gleaner::dataset::Dataset;
 use gleaner::eval::{score_dataset, Output, RecordIndex, Scores};
-use gleaner::features::page_features;
 use gleaner::render::{block_record, named_features, Record};
 use gleaner::train::{self, Algorithm};
 use gleaner::{Extractor, Model};
@@ -317,8 +316,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let decoded = gleaner::decode::decode(&bytes, None, gleaner::decode::DEFAULT_MAX_BYTES)
                 .map_err(|e| format!("{file}: {e}"))?;
             let page = gleaner::segment::segment(&gleaner::parse::parse_document(&decoded.html));
-            let features = page_features(&page);
             let scored = extractor.score_page(page);
+            let features = scored.features.clone();
             let extraction = extractor.decide(scored);
             let stdout = io::stdout();
             let mut out = BufWriter::new(stdout.lock());
@@ -418,7 +417,7 @@ fn train_command(
     for dir in data {
         sets.extend(Dataset::discover(dir).map_err(|e| e.to_string())?);
     }
-    let (pages, failures) = train::load_pages(&sets);
+    let (pages, failures) = train::load_pages(&sets, folds, seed);
     for (id, error) in &failures {
         eprintln!("gleaner: skipping {id}: {error}");
     }

@@ -1,7 +1,8 @@
 //! Trained models and how they are stored.
 //!
-//! A [`Model`] is a first-pass block classifier over feature rows, a second-pass
-//! [`Smoother`] over neighbouring scores, and the decision threshold.
+//! A [`Model`] is a [`Lexicon`] of chrome words (one feature column), a first-pass block
+//! classifier over feature rows, a second-pass [`Smoother`] over neighbouring scores, and the
+//! decision threshold.
 //! Fitting uses linfa; the fitted parameters are then kept in plain serde structs
 //! ([`Classifier`]), because linfa-ensemble's forests cannot be serialised and because a plain
 //! dot product or tree walk is all prediction needs. The file records the feature-schema
@@ -11,7 +12,9 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::features::{FeatureSchema, SCHEMA_VERSION};
+use crate::features::{page_features_and_words, FeatureSchema, SCHEMA_VERSION};
+use crate::lexicon::Lexicon;
+use crate::segment::Page;
 use crate::smooth::Smoother;
 
 /// Identifies gleaner block models among other JSON files.
@@ -40,6 +43,10 @@ pub struct Model {
     /// content/noise labels, whose dropped blocks are all `noise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<KindClassifier>,
+    /// Noise weights of words, for the [`crate::features::LEXICAL_FEATURES`] columns; without
+    /// it those columns stay 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lexicon: Option<Lexicon>,
     /// The classifiers with the scaling folded into their parameters, built on first use, so
     /// that extraction scores raw feature rows without standardising a copy of them.
     #[serde(skip)]
@@ -94,6 +101,21 @@ impl Model {
             )));
         }
         model.first_pass.check(expected.len())?;
+        if let Some(smoother) = &model.smoother {
+            let inputs = crate::smooth::SMOOTHING_FEATURES.len();
+            if smoother.weights.len() != inputs || smoother.scaler.mean.len() != inputs {
+                return Err(Error::Model(format!(
+                    "the model's smoothing pass has {} inputs, this gleaner computes {inputs}; \
+                     retrain it with `gleaner train`",
+                    smoother.weights.len()
+                )));
+            }
+        }
+        if let Some(lexicon) = &model.lexicon {
+            lexicon
+                .check()
+                .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
+        }
         if model
             .kinds
             .as_ref()
@@ -128,6 +150,7 @@ impl Model {
         threshold: f64,
         provenance: String,
         kinds: Option<KindClassifier>,
+        lexicon: Option<Lexicon>,
     ) -> Model {
         let schema = FeatureSchema::current();
         Model {
@@ -141,6 +164,7 @@ impl Model {
             threshold,
             provenance,
             kinds,
+            lexicon,
             raw_space: std::sync::OnceLock::new(),
         }
     }
@@ -150,6 +174,24 @@ impl Model {
             first_pass: self.scaler.fold_into(&self.first_pass),
             kinds: self.kinds.as_ref().map(|k| self.scaler.fold_into_kinds(k)),
         })
+    }
+
+    /// The feature rows of a page, lexical column included, and each block's content words.
+    pub fn page_rows(&self, page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
+        let (mut rows, words) = page_features_and_words(page);
+        self.fill_lexical(&mut rows, &words);
+        (rows, words)
+    }
+
+    /// Writes what the lexicon makes of each block's words into its row.
+    pub fn fill_lexical(&self, rows: &mut Array2<f64>, words: &[Vec<u64>]) {
+        let Some(lexicon) = &self.lexicon else {
+            return;
+        };
+        let column = FeatureSchema::current().lexical_column();
+        for (row, w) in rows.rows_mut().into_iter().zip(words) {
+            lexicon.write_evidence(w, row, column);
+        }
     }
 
     /// First-pass content probabilities for a page's (unscaled) feature rows.

@@ -40,6 +40,8 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "best_container_credit",
     "content_similarity",
     "title_overlap",
+    "lexical_noise_evidence",
+    "lexical_strongest_noise_word",
 ];
 
 /// The stacked second-pass model.
@@ -76,8 +78,8 @@ impl Smoother {
 }
 
 /// Columns of the first-pass features the second pass reads, looked up by name once.
-fn first_pass_columns() -> &'static [usize; 7] {
-    static COLUMNS: std::sync::OnceLock<[usize; 7]> = std::sync::OnceLock::new();
+fn first_pass_columns() -> &'static [usize; 9] {
+    static COLUMNS: std::sync::OnceLock<[usize; 9]> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
         let names = FeatureSchema::current().names();
         [
@@ -88,6 +90,9 @@ fn first_pass_columns() -> &'static [usize; 7] {
             "page.region_density",
             "page.best_container_credit",
             "page.title_overlap_of_block",
+            // Neighbours lift a short line between paragraphs; its words can say it is chrome.
+            crate::features::LEXICAL_FEATURES[0],
+            crate::features::LEXICAL_FEATURES[1],
         ]
         .map(|name| {
             names
@@ -121,7 +126,8 @@ pub fn smoothing_rows_with_words(
     if n == 0 {
         return rows;
     }
-    let [log_words, link_density, heading, ends, region, credit, title] = *first_pass_columns();
+    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest] =
+        *first_pass_columns();
     let similarity = content_similarity(content_words, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
@@ -197,6 +203,8 @@ pub fn smoothing_rows_with_words(
             features[[i, credit]],
             similarity[i],
             features[[i, title]],
+            features[[i, lexical]],
+            features[[i, strongest]],
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;

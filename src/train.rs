@@ -2,7 +2,8 @@
 //!
 //! Data flow: [`Dataset`]s → [`TrainingPage`]s (blocks, feature rows, labels) → per fold, a
 //! [`Model`] fitted on the other folds' pages → out-of-fold scores for every block of the
-//! held-out pages. Folds are by *page*, so no page is ever scored by a model that saw it.
+//! held-out pages. Folds are by *page*, so no page is ever scored by a model that saw it, and
+//! pages with the same text (one article in several markups) always share a fold.
 //!
 //! Hyperparameters ([`LogisticParams`], [`ForestParams`]) are validated apart from fitting, as
 //! linfa does it: [`Algorithm::validate`] runs before any data is touched.
@@ -18,11 +19,12 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, DatasetPage};
 use crate::error::{Error, Result};
-use crate::features::{page_features, FeatureSchema};
+use crate::features::{page_features_and_words, FeatureSchema};
 use crate::label::Label;
+use crate::lexicon::{Lexicon, LexiconParams};
 use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode};
 use crate::segment::Page;
-use crate::smooth::{smoothing_rows, Smoother};
+use crate::smooth::{smoothing_rows_with_words, Smoother};
 
 /// A labelled page ready for fitting.
 pub struct TrainingPage {
@@ -32,6 +34,8 @@ pub struct TrainingPage {
     pub dataset: usize,
     pub page: Page,
     pub features: Array2<f64>,
+    /// Each block's content words (for the lexicon and the smoothing pass).
+    pub words: Vec<Vec<u64>>,
     pub labels: Vec<Option<Label>>,
     /// Labelled block by block by a person (`data-gleaner-label`), not aligned from gold text.
     pub hand_labelled: bool,
@@ -133,9 +137,16 @@ fn is_proportion(value: f64) -> bool {
     value > 0.0 && value <= 1.0
 }
 
-/// Reads, segments and labels every page of the sets, in parallel. Pages that fail to load
-/// are returned apart with their error, never silently dropped.
-pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>) {
+/// Reads, segments and labels every page of the sets, in parallel, and fills their lexical
+/// column by [`cross_fit_lexicon`] over `folds` folds shuffled with `seed` (pass the same
+/// numbers to [`cross_validate`], so that each held-out page's column comes from a lexicon of
+/// exactly the pages its fold model is fitted on). Pages that fail to load are returned apart
+/// with their error, never silently dropped.
+pub fn load_pages(
+    sets: &[Dataset],
+    folds: usize,
+    seed: u64,
+) -> (Vec<TrainingPage>, Vec<(String, Error)>) {
     let items: Vec<(usize, &DatasetPage)> = sets
         .iter()
         .enumerate()
@@ -145,13 +156,14 @@ pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>)
         .par_iter()
         .map(|&(dataset, page)| {
             let labelled = page.load().map_err(|e| (page.id.clone(), e))?;
-            let features = page_features(&labelled.page);
+            let (features, words) = page_features_and_words(&labelled.page);
             Ok(TrainingPage {
                 id: page.id.clone(),
                 path: page.path.clone(),
                 dataset,
                 page: labelled.page,
                 features,
+                words,
                 labels: labelled.labels,
                 hand_labelled: labelled.hand_labelled,
             })
@@ -165,7 +177,35 @@ pub fn load_pages(sets: &[Dataset]) -> (Vec<TrainingPage>, Vec<(String, Error)>)
             Err(f) => failures.push(f),
         }
     }
+    cross_fit_lexicon(&mut pages, folds.max(2), seed);
     (pages, failures)
+}
+
+/// Fills every page's lexical column from a lexicon fitted on the pages of the other folds,
+/// so the classifier learns how much to trust the column on pages the lexicon has not seen.
+pub fn cross_fit_lexicon(pages: &mut [TrainingPage], k: usize, seed: u64) {
+    let k = k.min(pages.len());
+    if k < 2 {
+        return;
+    }
+    let column = FeatureSchema::current().lexical_column();
+    let keys: Vec<u64> = pages.iter().map(|p| text_key(&p.page)).collect();
+    let page_folds = folds(&keys, k, seed);
+    let mut views: Vec<_> = pages
+        .iter_mut()
+        .map(|p| (&mut p.features, p.words.as_slice(), p.labels.as_slice()))
+        .collect();
+    crate::lexicon::cross_fit(&mut views, &page_folds, column, &LexiconParams::default());
+}
+
+/// The lexicon of all the pages' labelled blocks.
+fn fit_lexicon(pages: &[&TrainingPage]) -> Lexicon {
+    Lexicon::fit(
+        pages
+            .iter()
+            .flat_map(|p| crate::lexicon::labelled_blocks(&p.words, &p.labels)),
+        &LexiconParams::default(),
+    )
 }
 
 /// Pages contribute at most this many labelled rows (a random sample beyond it)...
@@ -394,15 +434,39 @@ fn first_pass_scores(scaler: &Scaler, classifier: &Classifier, page: &TrainingPa
         .collect()
 }
 
-/// Splits page indices into `k` folds, shuffled with `seed`.
-pub fn folds(n: usize, k: usize, seed: u64) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut SmallRng::seed_from_u64(seed));
-    let mut folds = vec![Vec::new(); k.max(1)];
-    for (i, page) in order.into_iter().enumerate() {
-        folds[i % k.max(1)].push(page);
+/// Splits page indices into `k` folds, shuffled with `seed`. Pages with the same `text_keys`
+/// entry share a fold: the same article under another markup (or a duplicate page) would
+/// otherwise be scored by a model that has seen its text and labels.
+pub fn folds(text_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
+    let k = k.max(1);
+    let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for (page, &key) in text_keys.iter().enumerate() {
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(page);
+    }
+    groups.shuffle(&mut SmallRng::seed_from_u64(seed));
+    let mut folds = vec![Vec::new(); k];
+    for (i, (_, pages)) in groups.into_iter().enumerate() {
+        folds[i % k].extend(pages);
     }
     folds
+}
+
+/// What [`folds`] groups pages by: a hash of all their block texts in order.
+pub fn text_key(page: &Page) -> u64 {
+    let mut hash = crate::text::Fnv1a::new();
+    for block in &page.blocks {
+        hash = hash.bytes(block.text.as_bytes()).bytes(b"\n");
+    }
+    hash.finish()
+}
+
+fn text_keys(pages: &[&TrainingPage]) -> Vec<u64> {
+    pages.iter().map(|p| text_key(&p.page)).collect()
 }
 
 /// Fits a complete model: first pass on all pages, and the smoother on first-pass scores that
@@ -411,7 +475,7 @@ pub fn folds(n: usize, k: usize, seed: u64) -> Vec<Vec<usize>> {
 pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> Result<Model> {
     algorithm.validate()?;
     const INNER_FOLDS: usize = 3;
-    let inner = folds(pages.len(), INNER_FOLDS, seed ^ 0x5eed);
+    let inner = folds(&text_keys(pages), INNER_FOLDS, seed ^ 0x5eed);
     // The inner fits and the final first-pass fit are independent: run them side by side.
     let (inner_fits, full_fit) = rayon::join(
         || {
@@ -447,6 +511,7 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
         threshold,
         String::new(),
         kinds,
+        Some(fit_lexicon(pages)),
     ))
 }
 
@@ -459,7 +524,7 @@ fn fit_smoother(
     let mut targets = Vec::new();
     for (page, scores) in pages.iter().zip(scores) {
         let Some(scores) = scores else { continue };
-        let rows = smoothing_rows(&page.page, &page.features, scores);
+        let rows = smoothing_rows_with_words(&page.page, &page.features, scores, &page.words);
         for i in page_sample(page, seed) {
             all_rows.push(rows.row(i).to_owned());
             targets.push(page.labels[i].is_some_and(Label::is_content));
@@ -626,7 +691,8 @@ pub fn cross_validate(
     }
     let mut first_scores = vec![Vec::new(); pages.len()];
     let mut final_scores = vec![Vec::new(); pages.len()];
-    let fold_results = folds(pages.len(), k, seed)
+    let refs: Vec<&TrainingPage> = pages.iter().collect();
+    let fold_results = folds(&text_keys(&refs), k, seed)
         .into_par_iter()
         .map(|held_out| {
             let train: Vec<&TrainingPage> = (0..pages.len())
@@ -641,7 +707,12 @@ pub fn cross_validate(
                     let scaled = model.scale(&page.features);
                     let first = model.first_pass_scores_scaled(&scaled);
                     let smoothed = match &model.smoother {
-                        Some(s) => s.scores(&smoothing_rows(&page.page, &page.features, &first)),
+                        Some(s) => s.scores(&smoothing_rows_with_words(
+                            &page.page,
+                            &page.features,
+                            &first,
+                            &page.words,
+                        )),
                         None => first.clone(),
                     };
                     let kinds: Vec<Option<Label>> = smoothed
@@ -709,4 +780,26 @@ pub fn cross_validate(
         teaser: (!teaser_pairs.is_empty())
             .then(|| BlockScores::from_predictions(teaser_pairs.into_iter())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_with_the_same_text_share_a_fold_and_every_page_is_in_one() {
+        // Pages 0, 3 and 6 are one article in three markups; the rest are distinct.
+        let keys = [7, 1, 2, 7, 3, 4, 7, 5, 6, 8];
+        for seed in 0..20 {
+            let folds = folds(&keys, 3, seed);
+            let mut all: Vec<usize> = folds.iter().flatten().copied().collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..keys.len()).collect::<Vec<_>>());
+            let with_0 = folds.iter().find(|f| f.contains(&0)).unwrap();
+            assert!(
+                with_0.contains(&3) && with_0.contains(&6),
+                "seed {seed}: {folds:?}"
+            );
+        }
+    }
 }

@@ -28,7 +28,7 @@ fn fit(with_kinds: bool) -> gleaner::Model {
         std::fs::write(dir.path().join(format!("p{i}.html")), page(i, with_kinds)).unwrap();
     }
     let sets = Dataset::discover(dir.path()).unwrap();
-    let (pages, failures) = train::load_pages(&sets);
+    let (pages, failures) = train::load_pages(&sets, 5, 7);
     assert!(failures.is_empty());
     assert_eq!(pages.len(), 12);
     let refs: Vec<_> = pages.iter().collect();
