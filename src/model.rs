@@ -1,6 +1,6 @@
 //! Trained models and how they are stored.
 //!
-//! A [`Model`] is a [`Lexicon`] of chrome words (one feature column), a first-pass block
+//! A [`Model`] is a [`Lexicon`] of chrome words (two feature columns), a first-pass block
 //! classifier over feature rows, a second-pass [`Smoother`] over neighbouring scores, and the
 //! decision threshold.
 //! Fitting uses linfa; the fitted parameters are then kept in plain serde structs
