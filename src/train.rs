@@ -439,18 +439,19 @@ fn first_pass_scores(scaler: &Scaler, classifier: &Classifier, page: &TrainingPa
 /// otherwise be scored by a model that has seen its text and labels.
 pub fn folds(text_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let k = k.max(1);
-    let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+    // Groups in order of first appearance, so the shuffle alone decides the folds.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for (page, &key) in text_keys.iter().enumerate() {
         let g = *group_of.entry(key).or_insert_with(|| {
-            groups.push((key, Vec::new()));
+            groups.push(Vec::new());
             groups.len() - 1
         });
-        groups[g].1.push(page);
+        groups[g].push(page);
     }
     groups.shuffle(&mut SmallRng::seed_from_u64(seed));
     let mut folds = vec![Vec::new(); k];
-    for (i, (_, pages)) in groups.into_iter().enumerate() {
+    for (i, pages) in groups.into_iter().enumerate() {
         folds[i % k].extend(pages);
     }
     folds
