@@ -518,3 +518,42 @@ impl KindClassifier {
             && self.weights.iter().all(|w| w.len() == features)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped model's JSON with one field replaced.
+    fn shipped_with(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+        let mut json: serde_json::Value = serde_json::from_slice(DEFAULT_MODEL_JSON).unwrap();
+        edit(&mut json);
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    #[test]
+    fn the_shipped_model_loads_with_its_lexicon() {
+        let model = Model::default_model().unwrap();
+        assert!(model.lexicon.is_some());
+    }
+
+    #[test]
+    fn a_lexicon_weight_outside_its_table_is_refused() {
+        let bytes = shipped_with(|m| {
+            m["lexicon"]["weights"][0][0] = serde_json::json!(u32::MAX);
+        });
+        let error = Model::from_json(&bytes).unwrap_err().to_string();
+        assert!(error.contains("lexicon"), "{error}");
+    }
+
+    #[test]
+    fn a_smoother_for_other_inputs_is_refused_with_the_retrain_advice() {
+        let bytes = shipped_with(|m| {
+            m["smoother"]["weights"].as_array_mut().unwrap().pop();
+        });
+        let error = Model::from_json(&bytes).unwrap_err().to_string();
+        assert!(
+            error.contains("smoothing pass") && error.contains("retrain"),
+            "{error}"
+        );
+    }
+}
