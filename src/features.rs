@@ -190,7 +190,8 @@ struct PageContext {
 }
 
 /// Computes the feature matrix of a page: one row per block, columns as in
-/// [`FeatureSchema::current`].
+/// [`FeatureSchema::current`]. The [`LEXICAL_FEATURES`] columns are left at 0: they need a
+/// model's lexicon, and [`crate::Model::page_rows`] fills them.
 pub fn page_features(page: &Page) -> Array2<f64> {
     page_features_and_words(page).0
 }

@@ -103,18 +103,9 @@ fn first_pass_columns() -> &'static [usize; 9] {
     })
 }
 
-/// The second-pass input rows for a page, from its blocks, feature rows and first-pass scores.
-pub fn smoothing_rows(page: &Page, features: &Array2<f64>, scores: &[f64]) -> Array2<f64> {
-    let words: Vec<Vec<u64>> = page
-        .blocks
-        .iter()
-        .map(|b| crate::features::content_words(&b.text))
-        .collect();
-    smoothing_rows_with_words(page, features, scores, &words)
-}
-
-/// [`smoothing_rows`] with the blocks' [`content_words`](crate::features::content_words)
-/// already at hand (from [`page_features_and_words`](crate::features::page_features_and_words)).
+/// The second-pass input rows for a page, from its blocks, feature rows, first-pass scores and
+/// the blocks' [`content_words`](crate::features::content_words) (as
+/// [`page_features_and_words`](crate::features::page_features_and_words) gives them).
 pub fn smoothing_rows_with_words(
     page: &Page,
     features: &Array2<f64>,

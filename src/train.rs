@@ -36,6 +36,8 @@ pub struct TrainingPage {
     pub features: Array2<f64>,
     /// Each block's content words (for the lexicon and the smoothing pass).
     pub words: Vec<Vec<u64>>,
+    /// [`text_key`] of the page: what [`folds`] groups pages by.
+    pub text_key: u64,
     pub labels: Vec<Option<Label>>,
     /// Labelled block by block by a person (`data-gleaner-label`), not aligned from gold text.
     pub hand_labelled: bool,
@@ -157,6 +159,7 @@ pub fn load_pages(
         .map(|&(dataset, page)| {
             let labelled = page.load().map_err(|e| (page.id.clone(), e))?;
             let (features, words) = page_features_and_words(&labelled.page);
+            let text_key = text_key(&labelled.page);
             Ok(TrainingPage {
                 id: page.id.clone(),
                 path: page.path.clone(),
@@ -164,6 +167,7 @@ pub fn load_pages(
                 page: labelled.page,
                 features,
                 words,
+                text_key,
                 labels: labelled.labels,
                 hand_labelled: labelled.hand_labelled,
             })
@@ -189,7 +193,7 @@ pub fn cross_fit_lexicon(pages: &mut [TrainingPage], k: usize, seed: u64) {
         return;
     }
     let column = FeatureSchema::current().lexical_column();
-    let keys: Vec<u64> = pages.iter().map(|p| text_key(&p.page)).collect();
+    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
     let page_folds = folds(&keys, k, seed);
     let mut views: Vec<_> = pages
         .iter_mut()
@@ -466,17 +470,14 @@ pub fn text_key(page: &Page) -> u64 {
     hash.finish()
 }
 
-fn text_keys(pages: &[&TrainingPage]) -> Vec<u64> {
-    pages.iter().map(|p| text_key(&p.page)).collect()
-}
-
 /// Fits a complete model: first pass on all pages, and the smoother on first-pass scores that
 /// are themselves out-of-fold (an inner split), so it learns how the first pass errs on
 /// unseen pages rather than on pages it memorised.
 pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> Result<Model> {
     algorithm.validate()?;
     const INNER_FOLDS: usize = 3;
-    let inner = folds(&text_keys(pages), INNER_FOLDS, seed ^ 0x5eed);
+    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
+    let inner = folds(&keys, INNER_FOLDS, seed ^ 0x5eed);
     // The inner fits and the final first-pass fit are independent: run them side by side.
     let (inner_fits, full_fit) = rayon::join(
         || {
@@ -692,8 +693,8 @@ pub fn cross_validate(
     }
     let mut first_scores = vec![Vec::new(); pages.len()];
     let mut final_scores = vec![Vec::new(); pages.len()];
-    let refs: Vec<&TrainingPage> = pages.iter().collect();
-    let fold_results = folds(&text_keys(&refs), k, seed)
+    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
+    let fold_results = folds(&keys, k, seed)
         .into_par_iter()
         .map(|held_out| {
             let train: Vec<&TrainingPage> = (0..pages.len())
