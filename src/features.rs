@@ -22,12 +22,21 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
 /// the lexicon (0 until then).
-pub const LEXICAL_FEATURES: &[&str] = &["lexical.noise_evidence", "lexical.strongest_noise_word"];
+pub const LEXICAL_FEATURES: &[&str] = &[
+    "lexical.noise_evidence",
+    "lexical.strongest_noise_word",
+    "lexical.lead_noise",
+];
+
+/// A container of at most this many blocks that holds a form control (an input, a button) is
+/// a widget — a newsletter sign-up, a search or comment box — not the article, which may sit
+/// inside a page-wide `<form>` but never in a small one.
+const FORM_BOX_MAX_BLOCKS: u32 = 6;
 
 const TOKEN_BUCKETS: usize = 64;
 /// Buckets for the opening words of a block ("Read more:", "Advertisement", "Share this"), the
@@ -138,7 +147,7 @@ impl FeatureSchema {
                 .map(|(n, _)| format!("inside.{}", n.to_lowercase())),
         );
         names.extend(
-            ["depth", "negative_cues", "positive_cues"]
+            ["depth", "negative_cues", "positive_cues", "in_form_box"]
                 .iter()
                 .map(|n| format!("structure.{n}")),
         );
@@ -196,8 +205,21 @@ pub fn page_features(page: &Page) -> Array2<f64> {
     page_features_and_words(page).0
 }
 
-/// [`page_features`], plus each block's [`content_words`], which the smoothing pass reads too.
-pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
+/// What the lexicon and the smoothing pass read of one block's words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockTerms {
+    /// The block's [`content_words`].
+    pub words: Vec<u64>,
+    /// Hashes of how it opens — its first word, its first two words and, when it has at most
+    /// five words, its whole text — lowercase, each kind with its own prefix, so they never
+    /// equal a word's hash or each other. "Picture: …", "Play video", "More on" give a line
+    /// of chrome away by how it opens more than by its words.
+    pub leads: [Option<u64>; 3],
+}
+
+/// [`page_features`], plus each block's [`BlockTerms`], which the lexicon and the smoothing
+/// pass read.
+pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<BlockTerms>) {
     let schema_len = FeatureSchema::current().len();
     let n = page.blocks.len();
     if n == 0 {
@@ -251,6 +273,7 @@ pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
         put(f64::from(block.depth).min(60.0) / 30.0);
         put(f64::from(block.negative_cues.min(5)) / 5.0);
         put(f64::from(block.positive_cues.min(5)) / 5.0);
+        put(f64::from(u8::from(in_form_box(page, block))));
         let mut near = [0.0; TOKEN_BUCKETS];
         for &token in &block.near_tokens {
             near[token_bucket(token)] = 1.0;
@@ -310,7 +333,22 @@ pub fn page_features_and_words(page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
         );
     }
     let rows = Array2::from_shape_vec((n, schema_len), data).expect("rows match the schema");
-    (rows, words.into_iter().map(|w| w.content).collect())
+    let terms = words
+        .into_iter()
+        .map(|w| BlockTerms {
+            words: w.content,
+            leads: w.lead_keys,
+        })
+        .collect();
+    (rows, terms)
+}
+
+/// Whether the block sits in a small container that also holds a form control.
+fn in_form_box(page: &Page, block: &Block) -> bool {
+    block.containers.iter().any(|&c| {
+        let stats = &page.containers[c as usize];
+        stats.form_controls > 0 && stats.blocks <= FORM_BOX_MAX_BLOCKS
+    })
 }
 
 /// The clickbait model's score for headline-sized blocks (3–30 words), 0 for others: only
@@ -463,6 +501,15 @@ fn page_language(page: &Page, words: &[BlockWords]) -> Option<usize> {
 /// block is about, for comparing it with the title and with the rest of the page.
 pub fn content_words(text: &str) -> Vec<u64> {
     BlockWords::of(text).content
+}
+
+/// The [`BlockTerms`] of a text, as [`page_features_and_words`] gives them for a block.
+pub fn content_terms(text: &str) -> BlockTerms {
+    let words = BlockWords::of(text);
+    BlockTerms {
+        words: words.content,
+        leads: words.lead_keys,
+    }
 }
 
 /// What one pass over a block's words finds, shared by the text features, the language guess,
@@ -748,6 +795,39 @@ mod tests {
         );
         assert_eq!(rows[[0, column("page.is_title")]], 1.0);
         assert_eq!(rows[[1, column("page.is_title")]], 0.0);
+    }
+
+    #[test]
+    fn a_sign_up_box_is_a_form_box_but_a_page_wide_form_is_not() {
+        // The whole page inside one `<form>` (as ASP.NET sites do) says nothing; a small box
+        // with an e-mail field inside the article does.
+        let mut html = String::from("<form id=aspnetForm><input type=hidden name=state><article>");
+        for i in 0..8 {
+            html.push_str(&format!(
+                "<p>Paragraph {i} of the story, long enough to read like prose here.</p>"
+            ));
+        }
+        html.push_str(
+            "<div><h3>Morning briefing</h3><p>The news you need, in your inbox every morning.</p>\
+             <form><input type=email name=email><button>Sign up</button></form></div>\
+             <p>The story goes on after the box.</p></article></form>",
+        );
+        let (page, rows) = features_of(&html);
+        let form_box = column("structure.in_form_box");
+        let flagged: Vec<&str> = page
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| rows[[*i, form_box]] == 1.0)
+            .map(|(_, b)| b.text.as_str())
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                "Morning briefing",
+                "The news you need, in your inbox every morning."
+            ]
+        );
     }
 
     #[test]

@@ -5,39 +5,40 @@
 //! paragraph markup. Their words can: "inbox", "unsubscribe", "advertisement", "correspondent"
 //! are far more common in chrome than in articles, in any site's markup. A [`Lexicon`] learns,
 //! from labelled blocks, one weight per hashed word — the log ratio of its share of the words
-//! of noise blocks and of the words of content blocks — and gives each block two feature
-//! columns ([`crate::features::LEXICAL_FEATURES`]): the mean weight of its words, and the
-//! weight of its most chrome-like word (one "inbox" among ordinary words).
+//! of noise blocks and of the words of content blocks — and gives each block three feature
+//! columns ([`crate::features::LEXICAL_FEATURES`]): the mean weight of its words, the
+//! weight of its most chrome-like word (one "inbox" among ordinary words), and the largest
+//! weight of its openings (first word, first two words, whole short text: "picture:",
+//! "play video", "more on" open lines of chrome whatever their other words).
 //!
-//! Words are the [`crate::features::content_words`] the feature stage already hashes (lowercase
-//! tokens of three or more characters), so the lookup costs one table read per word.
+//! Words and openings are the [`BlockTerms`] the feature stage already hashes, so the lookup
+//! costs one table read per word.
 //!
 //! Because the columns are learnt from labels, training must not show the classifier values
 //! computed from a page's own labels: [`cross_fit`] fills each training page's columns from a
 //! lexicon fitted on the other folds' pages.
 //!
 //! ```
+//! use gleaner::features::content_terms;
 //! use gleaner::lexicon::{Lexicon, LexiconParams};
-//! use gleaner::text::fnv1a;
 //!
-//! let words = |text: &str| -> Vec<u64> {
-//!     let mut w: Vec<u64> = text.split(' ').map(|t| fnv1a(t.as_bytes())).collect();
-//!     w.sort_unstable();
-//!     w.dedup();
-//!     w
-//! };
 //! let mut blocks = Vec::new();
 //! for _ in 0..5 {
-//!     blocks.push((words("sign up for our newsletter inbox"), false));
-//!     blocks.push((words("the council voted for the new bridge"), true));
+//!     blocks.push((content_terms("Sign up for our newsletter inbox"), false));
+//!     blocks.push((content_terms("The council voted for the new bridge"), true));
 //! }
-//! let lexicon = Lexicon::fit(blocks.iter().map(|(w, c)| (w.as_slice(), *c)), &LexiconParams::default());
-//! assert!(lexicon.noise_evidence(&words("newsletter inbox")) > 0.5);
-//! assert!(lexicon.noise_evidence(&words("council bridge")) < -0.5);
-//! assert_eq!(lexicon.noise_evidence(&words("unseen words")), 0.0);
+//! let lexicon = Lexicon::fit(blocks.iter().map(|(t, c)| (t, *c)), &LexiconParams::default());
+//! assert!(lexicon.noise_evidence(&content_terms("newsletter inbox")) > 0.5);
+//! assert!(lexicon.noise_evidence(&content_terms("council bridge")) < -0.5);
+//! assert_eq!(lexicon.noise_evidence(&content_terms("unseen words")), 0.0);
+//! // "Sign up" opened the noise blocks, "The council" the content ones.
+//! assert!(lexicon.evidence(&content_terms("Sign up today"))[2] > 0.5);
+//! assert!(lexicon.evidence(&content_terms("The council met"))[2] <= 0.0);
 //! ```
 
 use serde::{Deserialize, Serialize};
+
+use crate::features::BlockTerms;
 
 /// Settings of [`Lexicon::fit`], validated apart from fitting.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,12 +94,12 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// Learns the weights from `(distinct word hashes of a block, block is content)`.
+    /// Learns the weights of words and openings from `(a block's terms, block is content)`.
     ///
     /// # Panics
     /// If `params` do not [validate](LexiconParams::validate).
     pub fn fit<'a>(
-        blocks: impl IntoIterator<Item = (&'a [u64], bool)>,
+        blocks: impl IntoIterator<Item = (&'a BlockTerms, bool)>,
         params: &LexiconParams,
     ) -> Lexicon {
         params.validate().expect("valid lexicon parameters");
@@ -108,11 +109,12 @@ impl Lexicon {
         // more content blocks than noise blocks. The share of each class's words is what
         // tells chrome vocabulary apart.
         let mut totals = [0u64; 2];
-        for (words, is_content) in blocks {
+        for (terms, is_content) in blocks {
             let class = usize::from(is_content);
-            totals[class] += words.len() as u64;
-            for &word in words {
-                counts[bucket(word, params.bucket_bits)][class] += 1;
+            let leads = terms.leads.iter().flatten();
+            totals[class] += (terms.words.len() + leads.clone().count()) as u64;
+            for &term in terms.words.iter().chain(leads) {
+                counts[bucket(term, params.bucket_bits)][class] += 1;
             }
         }
         let a = params.smoothing;
@@ -172,36 +174,35 @@ impl Lexicon {
 
     /// The block's noise evidence: the sum of its words' weights over (words + 1), so one
     /// telling word in a one-word line counts for half, and a paragraph needs many.
-    pub fn noise_evidence(&self, words: &[u64]) -> f64 {
-        self.evidence(words)[0]
+    pub fn noise_evidence(&self, terms: &BlockTerms) -> f64 {
+        self.evidence(terms)[0]
     }
 
     /// The [`crate::features::LEXICAL_FEATURES`] of a block: its
-    /// [noise evidence](Lexicon::noise_evidence), and the largest weight among its words (0
-    /// for a block without words).
-    pub fn evidence(&self, words: &[u64]) -> [f64; 2] {
+    /// [noise evidence](Lexicon::noise_evidence), the largest weight among its words, and the
+    /// largest weight among its openings (each 0 for a block without any).
+    pub fn evidence(&self, terms: &BlockTerms) -> [f64; 3] {
         let table = self.table();
-        let mut sum = 0.0;
-        let mut strongest = f64::NEG_INFINITY;
-        for &w in words {
-            let weight = f64::from(table[bucket(w, self.bucket_bits)]);
-            sum += weight;
-            strongest = strongest.max(weight);
-        }
-        if words.is_empty() {
-            strongest = 0.0;
-        }
-        [sum / (words.len() as f64 + 1.0), strongest]
+        let weight = |term: u64| f64::from(table[bucket(term, self.bucket_bits)]);
+        let strongest =
+            |weights: &mut dyn Iterator<Item = f64>| weights.reduce(f64::max).unwrap_or(0.0);
+        let words = &terms.words;
+        let sum: f64 = words.iter().map(|&w| weight(w)).sum();
+        [
+            sum / (words.len() as f64 + 1.0),
+            strongest(&mut words.iter().map(|&w| weight(w))),
+            strongest(&mut terms.leads.iter().flatten().map(|&l| weight(l))),
+        ]
     }
 
     /// Writes [`Lexicon::evidence`] into `row` from `column` on.
     pub fn write_evidence(
         &self,
-        words: &[u64],
+        terms: &BlockTerms,
         mut row: ndarray::ArrayViewMut1<'_, f64>,
         column: usize,
     ) {
-        for (i, value) in self.evidence(words).into_iter().enumerate() {
+        for (i, value) in self.evidence(terms).into_iter().enumerate() {
             row[column + i] = value;
         }
     }
@@ -212,16 +213,16 @@ fn bucket(word: u64, bits: u8) -> usize {
     ((word ^ (word >> 32)) & ((1u64 << bits) - 1)) as usize
 }
 
-/// One page for [`cross_fit`]: its feature rows, each block's words, each block's label.
+/// One page for [`cross_fit`]: its feature rows, each block's terms, each block's label.
 pub type LabelledRows<'a> = (
     &'a mut ndarray::Array2<f64>,
-    &'a [Vec<u64>],
+    &'a [BlockTerms],
     &'a [Option<crate::Label>],
 );
 
 /// Fills the lexical columns (from `column` on) of every page's rows from a lexicon fitted on the pages
 /// of the *other* folds (`folds` lists page indices), so no row's value comes from its own
-/// page's labels. Pages are `(rows, words per block, labels per block)`.
+/// page's labels. Pages are `(rows, terms per block, labels per block)`.
 pub fn cross_fit(
     pages: &mut [LabelledRows<'_>],
     folds: &[Vec<usize>],
@@ -256,39 +257,66 @@ pub fn cross_fit(
     }
 }
 
-/// The labelled blocks of one page as `(words, is content)`.
+/// The labelled blocks of one page as `(terms, is content)`.
 pub fn labelled_blocks<'a>(
-    words: &'a [Vec<u64>],
+    terms: &'a [BlockTerms],
     labels: &'a [Option<crate::Label>],
-) -> impl Iterator<Item = (&'a [u64], bool)> + 'a {
-    words
+) -> impl Iterator<Item = (&'a BlockTerms, bool)> + 'a {
+    terms
         .iter()
         .zip(labels)
-        .filter_map(|(w, l)| l.map(|l| (w.as_slice(), l.is_content())))
+        .filter_map(|(t, l)| l.map(|l| (t, l.is_content())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn terms(words: &[u64]) -> BlockTerms {
+        BlockTerms {
+            words: words.to_vec(),
+            leads: [None; 3],
+        }
+    }
+
     #[test]
     fn rare_words_get_no_weight_and_weights_are_clipped() {
-        let common = [1u64, 2];
-        let rare = [3u64];
-        let mut blocks: Vec<(&[u64], bool)> = Vec::new();
+        let (noise_word, content_word, rare) = (terms(&[1]), terms(&[2]), terms(&[3]));
+        let mut blocks: Vec<(&BlockTerms, bool)> = Vec::new();
         for _ in 0..200 {
-            blocks.push((&common[..1], false));
-            blocks.push((&common[1..], true));
+            blocks.push((&noise_word, false));
+            blocks.push((&content_word, true));
         }
         blocks.push((&rare, false));
         let lexicon = Lexicon::fit(blocks, &LexiconParams::default());
-        assert_eq!(lexicon.noise_evidence(&[3]), 0.0);
-        let noise = lexicon.noise_evidence(&[1]);
+        assert_eq!(lexicon.noise_evidence(&rare), 0.0);
+        let noise = lexicon.noise_evidence(&noise_word);
         assert!(
             (noise - 2.0).abs() < 1e-9,
             "clipped at 4, over 1 + 1 words: {noise}"
         );
-        assert!(lexicon.noise_evidence(&[2]) < -1.9);
+        assert!(lexicon.noise_evidence(&content_word) < -1.9);
+    }
+
+    #[test]
+    fn openings_are_weighed_apart_from_words() {
+        let opening = |lead: u64, word: u64| BlockTerms {
+            words: vec![word],
+            leads: [Some(lead), None, None],
+        };
+        // The same word opens noise blocks under one lead and content blocks under another.
+        let (noise, content) = (opening(10, 5), opening(11, 5));
+        let mut blocks: Vec<(&BlockTerms, bool)> = Vec::new();
+        for _ in 0..50 {
+            blocks.push((&noise, false));
+            blocks.push((&content, true));
+        }
+        let lexicon = Lexicon::fit(blocks, &LexiconParams::default());
+        let [mean, strongest, lead] = lexicon.evidence(&noise);
+        assert_eq!((mean, strongest), (0.0, 0.0), "the word says nothing");
+        assert!(lead > 1.0, "its opening does: {lead}");
+        assert!(lexicon.evidence(&content)[2] < -1.0);
+        assert_eq!(lexicon.evidence(&terms(&[])), [0.0; 3]);
     }
 
     #[test]
@@ -311,7 +339,9 @@ mod tests {
         // Word 7 is noise on page 0 and content on page 1 (word 8 the other way round), so
         // each page's value must come from the *other* page's lexicon, which says the opposite
         // of its own labels.
-        let words: Vec<Vec<u64>> = (0..12).map(|i| vec![if i < 6 { 7 } else { 8 }]).collect();
+        let words: Vec<BlockTerms> = (0..12)
+            .map(|i| terms(&[if i < 6 { 7 } else { 8 }]))
+            .collect();
         let labels = |first: Label, second: Label| -> Vec<Option<Label>> {
             (0..12)
                 .map(|i| Some(if i < 6 { first } else { second }))
@@ -321,8 +351,8 @@ mod tests {
             labels(Label::Boilerplate, Label::Content),
             labels(Label::Content, Label::Boilerplate),
         );
-        let mut rows0 = ndarray::Array2::zeros((12, 3));
-        let mut rows1 = ndarray::Array2::zeros((12, 3));
+        let mut rows0 = ndarray::Array2::zeros((12, 4));
+        let mut rows1 = ndarray::Array2::zeros((12, 4));
         let mut pages = vec![
             (&mut rows0, words.as_slice(), labels0.as_slice()),
             (&mut rows1, words.as_slice(), labels1.as_slice()),

@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::features::{page_features_and_words, FeatureSchema, SCHEMA_VERSION};
+use crate::features::{page_features_and_words, BlockTerms, FeatureSchema, SCHEMA_VERSION};
 use crate::lexicon::Lexicon;
 use crate::segment::Page;
 use crate::smooth::Smoother;
@@ -176,15 +176,15 @@ impl Model {
         })
     }
 
-    /// The feature rows of a page, lexical column included, and each block's content words.
-    pub fn page_rows(&self, page: &Page) -> (Array2<f64>, Vec<Vec<u64>>) {
+    /// The feature rows of a page, lexical columns included, and each block's terms.
+    pub fn page_rows(&self, page: &Page) -> (Array2<f64>, Vec<BlockTerms>) {
         let (mut rows, words) = page_features_and_words(page);
         self.fill_lexical(&mut rows, &words);
         (rows, words)
     }
 
     /// Writes what the lexicon makes of each block's words into its row.
-    pub fn fill_lexical(&self, rows: &mut Array2<f64>, words: &[Vec<u64>]) {
+    pub fn fill_lexical(&self, rows: &mut Array2<f64>, words: &[BlockTerms]) {
         let Some(lexicon) = &self.lexicon else {
             return;
         };

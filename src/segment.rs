@@ -85,6 +85,8 @@ pub struct ContainerStats {
     pub blocks: u32,
     /// Blocks that read like prose: 12+ words, few links.
     pub prose_blocks: u32,
+    /// Form controls inside (`input`, `button`, `select`, `textarea`).
+    pub form_controls: u32,
 }
 
 macro_rules! context_flags {
@@ -475,6 +477,9 @@ pub fn segment(html: &Html) -> Page {
                                 element.attr("lang").map(|l| l.trim().to_lowercase());
                         }
                         let attributes = Attributes::of(element);
+                        if matches!(tag, "input" | "button" | "select" | "textarea") {
+                            walker.form_control();
+                        }
                         if is_skipped(tag) || attributes.is_hidden() {
                             skip_until = Some(node.id());
                             continue;
@@ -533,6 +538,12 @@ impl<'a> Walker<'a> {
                     self.page.meta_title = Some(title);
                 }
             }
+        }
+    }
+
+    fn form_control(&mut self) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.stats.form_controls += 1;
         }
     }
 
@@ -619,6 +630,7 @@ impl<'a> Walker<'a> {
             parent.stats.link_words += frame.stats.link_words;
             parent.stats.blocks += frame.stats.blocks;
             parent.stats.prose_blocks += frame.stats.prose_blocks;
+            parent.stats.form_controls += frame.stats.form_controls;
         }
     }
 

@@ -10,7 +10,7 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::features::FeatureSchema;
+use crate::features::{BlockTerms, FeatureSchema};
 use crate::model::{sigmoid, Scaler};
 use crate::segment::Page;
 
@@ -42,6 +42,8 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "title_overlap",
     "lexical_noise_evidence",
     "lexical_strongest_noise_word",
+    "lexical_lead_noise",
+    "in_form_box",
 ];
 
 /// The stacked second-pass model.
@@ -78,8 +80,8 @@ impl Smoother {
 }
 
 /// Columns of the first-pass features the second pass reads, looked up by name once.
-fn first_pass_columns() -> &'static [usize; 9] {
-    static COLUMNS: std::sync::OnceLock<[usize; 9]> = std::sync::OnceLock::new();
+fn first_pass_columns() -> &'static [usize; 11] {
+    static COLUMNS: std::sync::OnceLock<[usize; 11]> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
         let names = FeatureSchema::current().names();
         [
@@ -93,6 +95,9 @@ fn first_pass_columns() -> &'static [usize; 9] {
             // Neighbours lift a short line between paragraphs; its words can say it is chrome.
             crate::features::LEXICAL_FEATURES[0],
             crate::features::LEXICAL_FEATURES[1],
+            crate::features::LEXICAL_FEATURES[2],
+            // A sign-up box inside the body is surrounded by article text, too.
+            "structure.in_form_box",
         ]
         .map(|name| {
             names
@@ -104,22 +109,22 @@ fn first_pass_columns() -> &'static [usize; 9] {
 }
 
 /// The second-pass input rows for a page, from its blocks, feature rows, first-pass scores and
-/// the blocks' [`content_words`](crate::features::content_words) (as
+/// the blocks' [`BlockTerms`] (as
 /// [`page_features_and_words`](crate::features::page_features_and_words) gives them).
 pub fn smoothing_rows_with_words(
     page: &Page,
     features: &Array2<f64>,
     scores: &[f64],
-    content_words: &[Vec<u64>],
+    terms: &[BlockTerms],
 ) -> Array2<f64> {
     let n = scores.len();
     let mut rows = Array2::zeros((n, SMOOTHING_FEATURES.len()));
     if n == 0 {
         return rows;
     }
-    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest] =
+    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box] =
         *first_pass_columns();
-    let similarity = content_similarity(content_words, scores);
+    let similarity = content_similarity(terms, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
             scores[j as usize]
@@ -196,6 +201,8 @@ pub fn smoothing_rows_with_words(
             features[[i, title]],
             features[[i, lexical]],
             features[[i, strongest]],
+            features[[i, lead]],
+            features[[i, form_box]],
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;
@@ -210,20 +217,21 @@ const CONFIDENT: f64 = 0.6;
 /// Share of each block's content words that also occur in the page's *other* confidently
 /// scored blocks: a teaser for an unrelated story in the middle of an article shares few
 /// words with the article around it, while the article's own short lines share many.
-fn content_similarity(words: &[Vec<u64>], scores: &[f64]) -> Vec<f64> {
+fn content_similarity(terms: &[BlockTerms], scores: &[f64]) -> Vec<f64> {
     use std::collections::HashMap;
     let mut confident: HashMap<u64, u32, crate::text::PrehashedState> = HashMap::default();
-    for (block_words, &score) in words.iter().zip(scores) {
+    for (block, &score) in terms.iter().zip(scores) {
         if score >= CONFIDENT {
-            for &w in block_words {
+            for &w in &block.words {
                 *confident.entry(w).or_insert(0) += 1;
             }
         }
     }
-    words
+    terms
         .iter()
         .zip(scores)
-        .map(|(block_words, &score)| {
+        .map(|(block, &score)| {
+            let block_words = &block.words;
             if block_words.is_empty() {
                 return 0.0;
             }

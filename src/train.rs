@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, DatasetPage};
 use crate::error::{Error, Result};
-use crate::features::{page_features_and_words, FeatureSchema};
+use crate::features::{page_features_and_words, BlockTerms, FeatureSchema};
 use crate::label::Label;
 use crate::lexicon::{Lexicon, LexiconParams};
 use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode};
@@ -34,8 +34,8 @@ pub struct TrainingPage {
     pub dataset: usize,
     pub page: Page,
     pub features: Array2<f64>,
-    /// Each block's content words (for the lexicon and the smoothing pass).
-    pub words: Vec<Vec<u64>>,
+    /// Each block's words and openings (for the lexicon and the smoothing pass).
+    pub words: Vec<BlockTerms>,
     /// [`text_key`] of the page: what [`folds`] groups pages by.
     pub text_key: u64,
     pub labels: Vec<Option<Label>>,
