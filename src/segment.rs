@@ -85,7 +85,8 @@ pub struct ContainerStats {
     pub blocks: u32,
     /// Blocks that read like prose: 12+ words, few links.
     pub prose_blocks: u32,
-    /// Form controls inside (`input`, `button`, `select`, `textarea`).
+    /// Form controls inside (`input`, `button`, `select`, `textarea`). Hidden inputs count
+    /// too: they only ever sit in forms, so they mark one as well as a visible field does.
     pub form_controls: u32,
 }
 
