@@ -183,15 +183,19 @@ impl Lexicon {
     /// largest weight among its openings (each 0 for a block without any).
     pub fn evidence(&self, terms: &BlockTerms) -> [f64; 3] {
         let table = self.table();
-        let weight = |term: u64| f64::from(table[bucket(term, self.bucket_bits)]);
-        let strongest =
-            |weights: &mut dyn Iterator<Item = f64>| weights.reduce(f64::max).unwrap_or(0.0);
+        let weight = |&term: &u64| f64::from(table[bucket(term, self.bucket_bits)]);
         let words = &terms.words;
-        let sum: f64 = words.iter().map(|&w| weight(w)).sum();
+        let sum: f64 = words.iter().map(weight).sum();
         [
             sum / (words.len() as f64 + 1.0),
-            strongest(&mut words.iter().map(|&w| weight(w))),
-            strongest(&mut terms.leads.iter().flatten().map(|&l| weight(l))),
+            words.iter().map(weight).reduce(f64::max).unwrap_or(0.0),
+            terms
+                .leads
+                .iter()
+                .flatten()
+                .map(weight)
+                .reduce(f64::max)
+                .unwrap_or(0.0),
         ]
     }
 

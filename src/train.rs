@@ -35,7 +35,7 @@ pub struct TrainingPage {
     pub page: Page,
     pub features: Array2<f64>,
     /// Each block's words and openings (for the lexicon and the smoothing pass).
-    pub words: Vec<BlockTerms>,
+    pub terms: Vec<BlockTerms>,
     /// [`text_key`] of the page: what [`folds`] groups pages by.
     pub text_key: u64,
     pub labels: Vec<Option<Label>>,
@@ -158,7 +158,7 @@ pub fn load_pages(
         .par_iter()
         .map(|&(dataset, page)| {
             let labelled = page.load().map_err(|e| (page.id.clone(), e))?;
-            let (features, words) = page_features_and_words(&labelled.page);
+            let (features, terms) = page_features_and_words(&labelled.page);
             let text_key = text_key(&labelled.page);
             Ok(TrainingPage {
                 id: page.id.clone(),
@@ -166,7 +166,7 @@ pub fn load_pages(
                 dataset,
                 page: labelled.page,
                 features,
-                words,
+                terms,
                 text_key,
                 labels: labelled.labels,
                 hand_labelled: labelled.hand_labelled,
@@ -193,11 +193,10 @@ pub fn cross_fit_lexicon(pages: &mut [TrainingPage], k: usize, seed: u64) {
         return;
     }
     let column = FeatureSchema::current().lexical_column();
-    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
-    let page_folds = folds(&keys, k, seed);
+    let page_folds = page_folds(pages.iter(), k, seed);
     let mut views: Vec<_> = pages
         .iter_mut()
-        .map(|p| (&mut p.features, p.words.as_slice(), p.labels.as_slice()))
+        .map(|p| (&mut p.features, p.terms.as_slice(), p.labels.as_slice()))
         .collect();
     crate::lexicon::cross_fit(&mut views, &page_folds, column, &LexiconParams::default());
 }
@@ -207,7 +206,7 @@ fn fit_lexicon(pages: &[&TrainingPage]) -> Lexicon {
     Lexicon::fit(
         pages
             .iter()
-            .flat_map(|p| crate::lexicon::labelled_blocks(&p.words, &p.labels)),
+            .flat_map(|p| crate::lexicon::labelled_blocks(&p.terms, &p.labels)),
         &LexiconParams::default(),
     )
 }
@@ -461,6 +460,16 @@ pub fn folds(text_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
     folds
 }
 
+/// [`folds`] of training pages, grouped by their [`text_key`].
+fn page_folds<'a>(
+    pages: impl Iterator<Item = &'a TrainingPage>,
+    k: usize,
+    seed: u64,
+) -> Vec<Vec<usize>> {
+    let keys: Vec<u64> = pages.map(|p| p.text_key).collect();
+    folds(&keys, k, seed)
+}
+
 /// What [`folds`] groups pages by: a hash of all their block texts in order.
 pub fn text_key(page: &Page) -> u64 {
     let mut hash = crate::text::Fnv1a::new();
@@ -476,8 +485,7 @@ pub fn text_key(page: &Page) -> u64 {
 pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> Result<Model> {
     algorithm.validate()?;
     const INNER_FOLDS: usize = 3;
-    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
-    let inner = folds(&keys, INNER_FOLDS, seed ^ 0x5eed);
+    let inner = page_folds(pages.iter().copied(), INNER_FOLDS, seed ^ 0x5eed);
     // The inner fits and the final first-pass fit are independent: run them side by side.
     let (inner_fits, full_fit) = rayon::join(
         || {
@@ -526,7 +534,7 @@ fn fit_smoother(
     let mut targets = Vec::new();
     for (page, scores) in pages.iter().zip(scores) {
         let Some(scores) = scores else { continue };
-        let rows = smoothing_rows_with_words(&page.page, &page.features, scores, &page.words);
+        let rows = smoothing_rows_with_words(&page.page, &page.features, scores, &page.terms);
         for i in page_sample(page, seed) {
             all_rows.push(rows.row(i).to_owned());
             targets.push(page.labels[i].is_some_and(Label::is_content));
@@ -693,8 +701,7 @@ pub fn cross_validate(
     }
     let mut first_scores = vec![Vec::new(); pages.len()];
     let mut final_scores = vec![Vec::new(); pages.len()];
-    let keys: Vec<u64> = pages.iter().map(|p| p.text_key).collect();
-    let fold_results = folds(&keys, k, seed)
+    let fold_results = page_folds(pages.iter(), k, seed)
         .into_par_iter()
         .map(|held_out| {
             let train: Vec<&TrainingPage> = (0..pages.len())
@@ -713,7 +720,7 @@ pub fn cross_validate(
                             &page.page,
                             &page.features,
                             &first,
-                            &page.words,
+                            &page.terms,
                         )),
                         None => first.clone(),
                     };
