@@ -103,12 +103,19 @@ impl Model {
         model.first_pass.check(expected.len())?;
         if let Some(smoother) = &model.smoother {
             let inputs = crate::smooth::SMOOTHING_FEATURES.len();
-            if smoother.weights.len() != inputs || smoother.scaler.mean.len() != inputs {
+            if smoother.weights.len() != inputs {
                 return Err(Error::Model(format!(
                     "the model's smoothing pass has {} inputs, this gleaner computes {inputs}; \
                      retrain it with `gleaner train`",
                     smoother.weights.len()
                 )));
+            }
+            if !smoother.fits(inputs) {
+                return Err(Error::Model(
+                    "the model's smoothing pass is damaged or was edited by hand; retrain it \
+                     with `gleaner train`"
+                        .into(),
+                ));
             }
         }
         if let Some(lexicon) = &model.lexicon {
@@ -404,24 +411,28 @@ pub struct TreeNode {
 
 impl Tree {
     pub fn predict(&self, row: ArrayView1<'_, f64>) -> f64 {
-        let mut i = 0usize;
-        loop {
-            let node = &self.nodes[i];
-            match node.feature {
-                None => return node.value,
-                // linfa-trees sends values below the split value left.
-                Some(f) => {
-                    i = if row[f as usize] < node.threshold {
-                        node.left
-                    } else {
-                        node.right
-                    } as usize
-                }
-            }
+        match row.as_slice() {
+            Some(values) => self.predict_slice(values),
+            None => self.predict_slice(&row.to_vec()),
         }
     }
 
-    fn is_valid(&self, features: usize) -> bool {
+    /// [`predict`](Tree::predict) for a row held as a slice (the smoother's hot loop).
+    pub fn predict_slice(&self, row: &[f64]) -> f64 {
+        let mut node = &self.nodes[0];
+        while let Some(f) = node.feature {
+            // linfa-trees sends values below the split value left.
+            let next = if row[f as usize] < node.threshold {
+                node.left
+            } else {
+                node.right
+            };
+            node = &self.nodes[next as usize];
+        }
+        node.value
+    }
+
+    pub fn is_valid(&self, features: usize) -> bool {
         let n = self.nodes.len() as u32;
         !self.nodes.is_empty()
             && self
@@ -555,5 +566,39 @@ mod tests {
             error.contains("smoothing pass") && error.contains("retrain"),
             "{error}"
         );
+    }
+    #[test]
+    fn the_shipped_smoother_blends_a_forest_with_the_logistic_pass() {
+        let model = Model::default_model().unwrap();
+        let smoother = model.smoother.as_ref().unwrap();
+        assert!(!smoother.trees.is_empty());
+        assert!(smoother.forest_weight > 0.0 && smoother.forest_weight < 1.0);
+    }
+
+    #[test]
+    fn a_smoother_tree_that_reads_a_missing_input_is_refused() {
+        let bytes = shipped_with(|m| {
+            m["smoother"]["trees"][0]["nodes"][0]["f"] = serde_json::json!(1000);
+        });
+        let error = Model::from_json(&bytes).unwrap_err().to_string();
+        assert!(
+            error.contains("smoothing pass") && error.contains("damaged"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_model_whose_smoother_has_no_forest_still_loads_and_scores() {
+        let bytes = shipped_with(|m| {
+            let smoother = m["smoother"].as_object_mut().unwrap();
+            smoother.remove("trees");
+            smoother.remove("forest_weight");
+        });
+        let model = Model::from_json(&bytes).unwrap();
+        let smoother = model.smoother.as_ref().unwrap();
+        assert!(smoother.trees.is_empty());
+        let inputs = crate::smooth::SMOOTHING_FEATURES.len();
+        let scores = smoother.scores(&ndarray::Array2::zeros((2, inputs)));
+        assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
     }
 }

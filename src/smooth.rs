@@ -6,12 +6,18 @@
 //! the blocks sharing its parent and grandparent elements, and the page's overall content mass.
 //! (A Viterbi pass over a two-state chain was the alternative; the stacked model can also learn
 //! *container* agreement, which a chain cannot, and it measured better — see the README.)
+//!
+//! The stacked model is a logistic regression blended with a small random forest over the same
+//! inputs. The logistic part gives smooth, well-calibrated lifts from the neighbours; the trees
+//! add the combinations one weight per input cannot express — "a short line, surrounded by
+//! article text, *but* opening like a picture credit or a tag-list label" — which is where the
+//! linear pass kept chrome lines that sit between paragraphs.
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{BlockTerms, FeatureSchema};
-use crate::model::{sigmoid, Scaler};
+use crate::model::{sigmoid, Scaler, Tree};
 use crate::segment::Page;
 
 /// Names of the second-pass inputs, in order.
@@ -52,6 +58,13 @@ pub struct Smoother {
     pub scaler: Scaler,
     pub weights: Vec<f64>,
     pub intercept: f64,
+    /// Trees over the standardised inputs; each leaf holds the share of content among the
+    /// training rows that reached it. Empty in models written before the forest existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trees: Vec<Tree>,
+    /// How much of the final score is the forest's mean vote (0 = logistic only).
+    #[serde(default)]
+    pub forest_weight: f64,
 }
 
 impl Smoother {
@@ -63,19 +76,43 @@ impl Smoother {
 
     /// Scores of rows already standardised with this smoother's scaler.
     pub fn scores_scaled(&self, rows: &Array2<f64>) -> Vec<f64> {
-        rows.rows()
-            .into_iter()
-            .map(|row| {
-                sigmoid(
-                    self.weights
-                        .iter()
-                        .zip(row.iter())
-                        .map(|(w, x)| w * x)
-                        .sum::<f64>()
-                        + self.intercept,
-                )
-            })
+        let linear = rows.rows().into_iter().map(|row| {
+            sigmoid(
+                self.weights
+                    .iter()
+                    .zip(row.iter())
+                    .map(|(w, x)| w * x)
+                    .sum::<f64>()
+                    + self.intercept,
+            )
+        });
+        if self.trees.is_empty() {
+            return linear.collect();
+        }
+        // Tree by tree over all rows, so that one tree's nodes stay in cache while it votes.
+        let mut votes = vec![0.0; rows.nrows()];
+        let contiguous = rows.as_standard_layout();
+        let width = rows.ncols().max(1);
+        let values = contiguous.as_slice().unwrap_or(&[]);
+        for tree in &self.trees {
+            for (vote, row) in votes.iter_mut().zip(values.chunks_exact(width)) {
+                *vote += tree.predict_slice(row);
+            }
+        }
+        let forest_share = self.forest_weight / self.trees.len() as f64;
+        linear
+            .zip(votes)
+            .map(|(linear, votes)| (1.0 - self.forest_weight) * linear + forest_share * votes)
             .collect()
+    }
+
+    /// Whether the parameters fit `inputs` smoothing inputs (a damaged or hand-edited file, or
+    /// a model from another gleaner version, does not).
+    pub fn fits(&self, inputs: usize) -> bool {
+        self.weights.len() == inputs
+            && self.scaler.mean.len() == inputs
+            && (0.0..=1.0).contains(&self.forest_weight)
+            && self.trees.iter().all(|t| t.is_valid(inputs))
     }
 }
 
@@ -243,4 +280,59 @@ fn content_similarity(terms: &[BlockTerms], scores: &[f64]) -> Vec<f64> {
             shared as f64 / block_words.len() as f64
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TreeNode;
+
+    /// A one-split tree: input 0 below 0 votes `low`, otherwise `high`.
+    fn split_on_first_input(low: f64, high: f64) -> Tree {
+        let leaf = |value| TreeNode {
+            feature: None,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            value,
+        };
+        Tree {
+            nodes: vec![
+                TreeNode {
+                    feature: Some(0),
+                    threshold: 0.0,
+                    left: 1,
+                    right: 2,
+                    value: 0.0,
+                },
+                leaf(low),
+                leaf(high),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_forest_vote_is_blended_with_the_logistic_score_by_its_weight() {
+        let smoother = Smoother {
+            scaler: Scaler {
+                mean: vec![0.0, 0.0],
+                scale: vec![1.0, 1.0],
+            },
+            // A logistic part that says 0.5 whatever the inputs.
+            weights: vec![0.0, 0.0],
+            intercept: 0.0,
+            trees: vec![
+                split_on_first_input(0.0, 1.0),
+                split_on_first_input(0.0, 0.5),
+            ],
+            forest_weight: 0.6,
+        };
+        assert!(smoother.fits(2));
+        assert!(!smoother.fits(3));
+        let rows = ndarray::array![[-1.0, 0.0], [1.0, 0.0]];
+        let scores = smoother.scores(&rows);
+        // Forest votes: 0 and 0.75; blended: 0.4·0.5 + 0.6·vote.
+        assert!((scores[0] - 0.2).abs() < 1e-12, "{scores:?}");
+        assert!((scores[1] - 0.65).abs() < 1e-12, "{scores:?}");
+    }
 }

@@ -57,7 +57,7 @@ fn all_problems() -> Vec<String> {
 /// The bar, every block right on every page. Not met yet (see the README): run it with
 /// `cargo test --test seed_style -- --ignored` to see which blocks are still misjudged.
 #[test]
-#[ignore = "bar not met yet: 7 of 2,427 blocks misjudged (picture credits, \"More on\" and \"Play video\" labels)"]
+#[ignore = "bar not met yet: 2 of 2,427 blocks misjudged (a picture credit and a \"More on\" label)"]
 fn seed_style_pages_keep_the_article_and_drop_teasers_in_every_markup() {
     let problems = all_problems();
     assert!(
@@ -68,10 +68,10 @@ fn seed_style_pages_keep_the_article_and_drop_teasers_in_every_markup() {
     );
 }
 
-/// Regression guard near the level reached (7 of 2,427): at most 0.5% of the labelled blocks
-/// misjudged.
+/// Regression guard near the level reached (2 of 2,427): at most 0.2% of the labelled blocks
+/// (4) misjudged. The slack allows for refits: the smoother's trees vary slightly between fits.
 #[test]
-fn seed_style_pages_are_at_least_99_5_percent_right_in_every_markup() {
+fn seed_style_pages_are_at_least_99_8_percent_right_in_every_markup() {
     let extractor = Extractor::with_default_model().unwrap();
     let labelled: usize = seed_pages()
         .iter()
@@ -87,7 +87,7 @@ fn seed_style_pages_are_at_least_99_5_percent_right_in_every_markup() {
     assert!(labelled > 1000, "{labelled} labelled blocks");
     let problems = all_problems();
     assert!(
-        problems.len() * 200 <= labelled,
+        problems.len() * 500 <= labelled,
         "{} of {labelled} blocks misjudged:\n{}",
         problems.len(),
         problems.join("\n")
