@@ -1,7 +1,7 @@
 //! Stage 6 — a block's final score also depends on its neighbours and its container.
 //!
 //! The first pass scores each block from its own features. Article text comes in runs and
-//! lives in one container, so a second, stacked logistic model re-scores each block from the
+//! lives in one container, so a second, stacked model re-scores each block from the
 //! first-pass scores around it: the previous and next blocks, a window mean, the mean score of
 //! the blocks sharing its parent and grandparent elements, and the page's overall content mass.
 //! (A Viterbi pass over a two-state chain was the alternative; the stacked model can also learn
