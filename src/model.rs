@@ -567,6 +567,7 @@ mod tests {
             "{error}"
         );
     }
+
     #[test]
     fn the_shipped_smoother_blends_a_forest_with_the_logistic_pass() {
         let model = Model::default_model().unwrap();
