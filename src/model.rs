@@ -417,8 +417,7 @@ impl Tree {
         }
     }
 
-    /// [`predict`](Tree::predict) for a row held as a slice (the smoother's hot loop).
-    pub fn predict_slice(&self, row: &[f64]) -> f64 {
+    fn predict_slice(&self, row: &[f64]) -> f64 {
         let mut node = &self.nodes[0];
         while let Some(f) = node.feature {
             // linfa-trees sends values below the split value left.
@@ -541,6 +540,13 @@ mod tests {
         serde_json::to_vec(&json).unwrap()
     }
 
+    /// The error of loading the shipped model's JSON with one field replaced.
+    fn refusal_of(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        Model::from_json(&shipped_with(edit))
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn the_shipped_model_loads_with_its_lexicon() {
         let model = Model::default_model().unwrap();
@@ -549,19 +555,17 @@ mod tests {
 
     #[test]
     fn a_lexicon_weight_outside_its_table_is_refused() {
-        let bytes = shipped_with(|m| {
+        let error = refusal_of(|m| {
             m["lexicon"]["weights"][0][0] = serde_json::json!(u32::MAX);
         });
-        let error = Model::from_json(&bytes).unwrap_err().to_string();
         assert!(error.contains("lexicon"), "{error}");
     }
 
     #[test]
     fn a_smoother_for_other_inputs_is_refused_with_the_retrain_advice() {
-        let bytes = shipped_with(|m| {
+        let error = refusal_of(|m| {
             m["smoother"]["weights"].as_array_mut().unwrap().pop();
         });
-        let error = Model::from_json(&bytes).unwrap_err().to_string();
         assert!(
             error.contains("smoothing pass") && error.contains("retrain"),
             "{error}"
@@ -578,10 +582,9 @@ mod tests {
 
     #[test]
     fn a_smoother_tree_that_reads_a_missing_input_is_refused() {
-        let bytes = shipped_with(|m| {
+        let error = refusal_of(|m| {
             m["smoother"]["trees"][0]["nodes"][0]["f"] = serde_json::json!(1000);
         });
-        let error = Model::from_json(&bytes).unwrap_err().to_string();
         assert!(
             error.contains("smoothing pass") && error.contains("damaged"),
             "{error}"

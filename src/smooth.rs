@@ -91,12 +91,9 @@ impl Smoother {
         }
         // Tree by tree over all rows, so that one tree's nodes stay in cache while it votes.
         let mut votes = vec![0.0; rows.nrows()];
-        let contiguous = rows.as_standard_layout();
-        let width = rows.ncols().max(1);
-        let values = contiguous.as_slice().unwrap_or(&[]);
         for tree in &self.trees {
-            for (vote, row) in votes.iter_mut().zip(values.chunks_exact(width)) {
-                *vote += tree.predict_slice(row);
+            for (vote, row) in votes.iter_mut().zip(rows.rows()) {
+                *vote += tree.predict(row);
             }
         }
         let forest_share = self.forest_weight / self.trees.len() as f64;
