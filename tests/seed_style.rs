@@ -2,7 +2,7 @@
 //! markups (telling class names, hashed CSS-in-JS classes, bare `<p><a>` teasers), every
 //! article paragraph is kept and every teaser, promo and chrome block is dropped.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gleaner::{Extractor, Label};
 
@@ -29,7 +29,7 @@ fn check_page(extractor: &Extractor, path: &Path) -> Vec<String> {
     problems
 }
 
-fn seed_pages() -> Vec<std::path::PathBuf> {
+fn seed_pages() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/teasers");
     let mut pages: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -37,13 +37,72 @@ fn seed_pages() -> Vec<std::path::PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
         .collect();
     pages.sort();
-    assert_eq!(pages.len(), 36, "12 articles in 3 markups");
-    for markup in ["readable", "hashed", "plain"] {
-        assert!(pages
-            .iter()
-            .any(|p| p.to_string_lossy().ends_with(&format!("-{markup}.html"))));
-    }
+    assert!(pages.len() >= 36, "at least 12 articles in 3 markups");
+    assert_eq!(
+        pages.len(),
+        3 * articles(&pages).len(),
+        "every article in exactly the three markups"
+    );
     pages
+}
+
+const MARKUPS: [&str; 3] = ["readable", "hashed", "plain"];
+
+/// The article slugs: `SLUG-readable.html` and its siblings.
+fn articles(pages: &[PathBuf]) -> Vec<PathBuf> {
+    pages
+        .iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let slug = name.strip_suffix("-readable.html")?;
+            Some(p.with_file_name(slug))
+        })
+        .collect()
+}
+
+/// The labelled blocks of a page as sorted (text, label) pairs.
+fn labelled_blocks(extractor: &Extractor, path: &Path) -> Vec<(String, String)> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let extraction = extractor.extract_bytes(&bytes).unwrap();
+    let mut blocks: Vec<_> = extraction
+        .blocks
+        .iter()
+        .map(|b| {
+            let label = b.block.label.unwrap_or_else(|| {
+                panic!("{}: unlabelled block {:?}", path.display(), b.block.text)
+            });
+            (b.block.text.clone(), label.to_string())
+        })
+        .collect();
+    blocks.sort();
+    blocks
+}
+
+/// The three markups only move the markup: if their text or labels drifted apart, the test
+/// below would no longer be checking one article three ways.
+#[test]
+fn every_article_has_the_same_labelled_text_in_its_three_markups() {
+    let extractor = Extractor::with_default_model().unwrap();
+    let pages = seed_pages();
+    for article in articles(&pages) {
+        let [readable, hashed, plain] = MARKUPS.map(|markup| {
+            let name = format!("{}-{markup}.html", article.display());
+            labelled_blocks(&extractor, Path::new(&name))
+        });
+        assert!(
+            readable.len() >= 40,
+            "{}: {} blocks",
+            article.display(),
+            readable.len()
+        );
+        assert_eq!(
+            readable,
+            hashed,
+            "{}: readable vs hashed",
+            article.display()
+        );
+        assert_eq!(readable, plain, "{}: readable vs plain", article.display());
+    }
 }
 
 fn all_problems() -> Vec<String> {
