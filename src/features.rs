@@ -22,7 +22,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -88,7 +88,8 @@ const TEXT_FEATURES: &[&str] = &[
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
-const NEIGHBOUR_FEATURES: &[usize] = &[0, 2, 3, 9, 10, 11, 13, 16];
+/// `near_image` (18) among them: the line right after a picture's caption is often its credit.
+const NEIGHBOUR_FEATURES: &[usize] = &[0, 2, 3, 9, 10, 11, 13, 16, 18];
 const NEIGHBOUR_OFFSETS: &[(&str, isize)] =
     &[("prev1", -1), ("next1", 1), ("prev2", -2), ("next2", 2)];
 
@@ -785,6 +786,29 @@ mod tests {
             rows[[1, column("prev1.log_words")]],
             rows[[0, column("text.log_words")]]
         );
+    }
+
+    #[test]
+    fn a_credit_line_knows_it_follows_a_picture() {
+        let (page, rows) = features_of(
+            "<body><div><img src=a.jpg><div>Crowds gather outside the town hall</div></div>\
+             <div>Picture: Harbour News Agency</div>\
+             <p>The council met on Tuesday to discuss the plans for the new harbour wall.</p></body>",
+        );
+        let texts: Vec<_> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        let (near, prev_near) = (column("text.near_image"), column("prev1.near_image"));
+        assert_eq!(
+            [rows[[0, near]], rows[[1, near]], rows[[2, near]]],
+            [1.0, 0.0, 0.0]
+        );
+        assert_eq!(
+            rows[[1, prev_near]],
+            1.0,
+            "the credit comes right after the caption"
+        );
+        assert_eq!(rows[[2, prev_near]], 0.0);
+        assert_eq!(rows[[1, column("text.starts_with_label_colon")]], 1.0);
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "lexical_strongest_noise_word",
     "lexical_lead_noise",
     "in_form_box",
+    "starts_with_label_colon",
+    "prev1_near_image",
 ];
 
 /// The stacked second-pass model.
@@ -114,8 +116,8 @@ impl Smoother {
 }
 
 /// Columns of the first-pass features the second pass reads, looked up by name once.
-fn first_pass_columns() -> &'static [usize; 11] {
-    static COLUMNS: std::sync::OnceLock<[usize; 11]> = std::sync::OnceLock::new();
+fn first_pass_columns() -> &'static [usize; 13] {
+    static COLUMNS: std::sync::OnceLock<[usize; 13]> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
         let names = FeatureSchema::current().names();
         [
@@ -132,6 +134,11 @@ fn first_pass_columns() -> &'static [usize; 11] {
             crate::features::LEXICAL_FEATURES[2],
             // A sign-up box inside the body is surrounded by article text, too.
             "structure.in_form_box",
+            // A picture credit ("Picture: AFP") is a short line right after a caption, between
+            // paragraphs; on general pages such "Label: value" lines are mostly content, so the
+            // second pass needs to see both to stop lifting credits.
+            "text.starts_with_label_colon",
+            "prev1.near_image",
         ]
         .map(|name| {
             names
@@ -156,7 +163,7 @@ pub fn smoothing_rows_with_words(
     if n == 0 {
         return rows;
     }
-    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box] =
+    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box, label_colon, prev_image] =
         *first_pass_columns();
     let similarity = content_similarity(terms, scores);
     let at = |j: isize| {
@@ -237,6 +244,8 @@ pub fn smoothing_rows_with_words(
             features[[i, strongest]],
             features[[i, lead]],
             features[[i, form_box]],
+            features[[i, label_colon]],
+            features[[i, prev_image]],
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;
