@@ -4,13 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use gleaner::{Extractor, Label};
+use gleaner::{Extraction, Extractor, Label};
+
+fn extract(extractor: &Extractor, path: &Path) -> Extraction {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    extractor.extract_bytes(&bytes).unwrap()
+}
 
 fn check_page(extractor: &Extractor, path: &Path) -> Vec<String> {
-    let bytes = std::fs::read(path).unwrap();
-    let extraction = extractor.extract_bytes(&bytes).unwrap();
     let mut problems = Vec::new();
-    for block in &extraction.blocks {
+    for block in &extract(extractor, path).blocks {
         let Some(gold) = block.block.label else {
             continue;
         };
@@ -62,9 +65,7 @@ fn articles(pages: &[PathBuf]) -> Vec<PathBuf> {
 
 /// The labelled blocks of a page as sorted (text, label) pairs.
 fn labelled_blocks(extractor: &Extractor, path: &Path) -> Vec<(String, String)> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let extraction = extractor.extract_bytes(&bytes).unwrap();
-    let mut blocks: Vec<_> = extraction
+    let mut blocks: Vec<_> = extract(extractor, path)
         .blocks
         .iter()
         .map(|b| {
@@ -135,8 +136,7 @@ fn seed_style_pages_are_at_least_99_8_percent_right_in_every_markup() {
     let labelled: usize = seed_pages()
         .iter()
         .map(|p| {
-            let extraction = extractor.extract_bytes(&std::fs::read(p).unwrap()).unwrap();
-            extraction
+            extract(&extractor, p)
                 .blocks
                 .iter()
                 .filter(|b| b.block.label.is_some())
@@ -158,9 +158,7 @@ fn dropped_teasers_say_what_they_are_and_why() {
     let extractor = Extractor::with_default_model().unwrap().explain(true);
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("training-data/teasers/diplomacy-trade-call-plain.html");
-    let extraction = extractor
-        .extract_bytes(&std::fs::read(path).unwrap())
-        .unwrap();
+    let extraction = extract(&extractor, &path);
     let teasers: Vec<_> = extraction
         .blocks
         .iter()
