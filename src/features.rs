@@ -22,7 +22,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -85,6 +85,8 @@ const TEXT_FEATURES: &[&str] = &[
     "short_headline_shape",
     "clickbait",
     "caption_shape",
+    "ends_with_bracketed_credit",
+    "ends_with_time",
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
@@ -731,7 +733,62 @@ fn text_features(
         f64::from(u8::from(
             block.near_image && link_density < 0.5 && block.heading_level == 0,
         )),
+        f64::from(u8::from(ends_with_bracketed_credit(text))),
+        f64::from(u8::from(ends_with_time(text))),
     ]
+}
+
+/// Whether `text` closes with a credit in brackets after some words of its own — "… meet later
+/// this year (Photo: REUTERS)", "… [Image credit: Jane Doe]" — the way many news sites end a
+/// picture's caption: a capitalised label of one or two words, a colon, a short name. A
+/// credit line on its own is not a caption and does not count.
+fn ends_with_bracketed_credit(text: &str) -> bool {
+    let text = text.trim_end();
+    let Some(close) = text.chars().last() else {
+        return false;
+    };
+    let open = match close {
+        ')' => '(',
+        ']' => '[',
+        _ => return false,
+    };
+    let Some(start) = text.rfind(open) else {
+        return false;
+    };
+    let (before, inside) = (&text[..start], &text[start + 1..text.len() - 1]);
+    let Some((label, credit)) = inside.split_once(':') else {
+        return false;
+    };
+    let label_words = label.split_whitespace().count();
+    let credit_words = credit.split_whitespace().count();
+    before.split_whitespace().count() >= 3
+        && (1..=2).contains(&label_words)
+        && label.trim_start().starts_with(char::is_uppercase)
+        && label.chars().all(|c| c.is_alphabetic() || c == ' ')
+        && (1..=6).contains(&credit_words)
+}
+
+/// Whether `text` ends with a clock time or a duration ("01:48", "1:02:33", "(00:58)"): what a
+/// video's title bar or a time-stamped feed line ends with, where a sentence ends with a full
+/// stop.
+fn ends_with_time(text: &str) -> bool {
+    let Some(last) = text.split_whitespace().last() else {
+        return false;
+    };
+    let last = last
+        .trim_start_matches(['(', '['])
+        .trim_end_matches([')', ']']);
+    let mut parts = last.split(':');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = parts.collect();
+    (1..=2).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && (1..=2).contains(&rest.len())
+        && rest
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -809,6 +866,46 @@ mod tests {
         );
         assert_eq!(rows[[2, prev_near]], 0.0);
         assert_eq!(rows[[1, column("text.starts_with_label_colon")]], 1.0);
+    }
+
+    #[test]
+    fn a_caption_with_a_closing_credit_and_a_video_duration_are_told_apart() {
+        let (page, rows) = features_of(
+            "<body><figure><img src=a.jpg><figcaption>Putin and Trump will reportedly meet \
+             later this year (Photo: REUTERS)</figcaption></figure>\
+             <div>(Photo: REUTERS)</div>\
+             <p>The minister (left) met the mayor (Labour) on Tuesday</p>\
+             <div><span>Watch: Crowds line the route</span> <span>01:48</span></div>\
+             <p>Talks resume at 10:30.</p></body>",
+        );
+        let texts: Vec<_> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts.len(), 5, "{texts:?}");
+        let credit = column("text.ends_with_bracketed_credit");
+        let time = column("text.ends_with_time");
+        let of = |c| (0..5).map(|i| rows[[i, c]]).collect::<Vec<_>>();
+        // A bracket alone is the credit line itself; a bracket without a label is prose.
+        assert_eq!(of(credit), [1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(of(time), [0.0, 0.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn closing_credits_and_times_in_other_forms() {
+        assert!(ends_with_bracketed_credit(
+            "Rescuers at the scene on Friday (Picture: Getty Images/iStockphoto)"
+        ));
+        assert!(ends_with_bracketed_credit(
+            "Flood water in the square [Image credit: Jane Doe]"
+        ));
+        assert!(!ends_with_bracketed_credit(
+            "He said it was over (for now: the talks resume in May)"
+        ));
+        assert!(!ends_with_bracketed_credit("(Photo: PA)"));
+        assert!(!ends_with_bracketed_credit("Sales rose (see chart)"));
+        assert!(ends_with_time("Play video 00:58"));
+        assert!(ends_with_time("Highlights (1:02:33)"));
+        assert!(!ends_with_time("Kick-off 15:00."));
+        assert!(!ends_with_time("Chapter 3:16 and more"));
+        assert!(!ends_with_time("Score 123:4"));
     }
 
     #[test]
