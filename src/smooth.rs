@@ -52,6 +52,8 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "in_form_box",
     "starts_with_label_colon",
     "prev1_near_image",
+    "ends_with_time",
+    "ends_with_bracketed_credit",
 ];
 
 /// The stacked second-pass model.
@@ -116,8 +118,8 @@ impl Smoother {
 }
 
 /// Columns of the first-pass features the second pass reads, looked up by name once.
-fn first_pass_columns() -> &'static [usize; 13] {
-    static COLUMNS: std::sync::OnceLock<[usize; 13]> = std::sync::OnceLock::new();
+fn first_pass_columns() -> &'static [usize; 15] {
+    static COLUMNS: std::sync::OnceLock<[usize; 15]> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
         let names = FeatureSchema::current().names();
         [
@@ -139,6 +141,10 @@ fn first_pass_columns() -> &'static [usize; 13] {
             // second pass needs to see both to stop lifting credits.
             "text.starts_with_label_colon",
             "prev1.near_image",
+            // A video's title bar ("Watch: … 01:48") and a caption ending in its credit are
+            // short lines between paragraphs too: one is chrome, the other content.
+            "text.ends_with_time",
+            "text.ends_with_bracketed_credit",
         ]
         .map(|name| {
             names
@@ -163,7 +169,7 @@ pub fn smoothing_rows_with_words(
     if n == 0 {
         return rows;
     }
-    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box, label_colon, prev_image] =
+    let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box, label_colon, prev_image, time, bracketed_credit] =
         *first_pass_columns();
     let similarity = content_similarity(terms, scores);
     let at = |j: isize| {
@@ -246,6 +252,8 @@ pub fn smoothing_rows_with_words(
             features[[i, form_box]],
             features[[i, label_colon]],
             features[[i, prev_image]],
+            features[[i, time]],
+            features[[i, bracketed_credit]],
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;
