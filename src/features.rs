@@ -3,7 +3,8 @@
 //! A row holds, in this order (see [`FeatureSchema::names`]):
 //! 1. the block's own shallow text features — the ones that made boilerpipe work (word count,
 //!    link density, text density, word and sentence length, punctuation/digit/uppercase ratios,
-//!    stopword ratio in the page's language) plus headline shape;
+//!    stopword ratio in the page's language) plus headline shape and how the text ends (a
+//!    caption's bracketed credit, a video row's duration);
 //! 2. a subset of the same for the two blocks before and after it;
 //! 3. structure: block tag, enclosing landmarks, heading level, depth, relative position,
 //!    class/id cue counts and class/id tokens hashed into buckets;
