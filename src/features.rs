@@ -779,17 +779,17 @@ fn ends_with_time(text: &str) -> bool {
     let last = last
         .trim_start_matches(['(', '['])
         .trim_end_matches([')', ']']);
-    let mut parts = last.split(':');
-    let Some(first) = parts.next() else {
-        return false;
-    };
-    let rest: Vec<&str> = parts.collect();
-    (1..=2).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_digit())
-        && (1..=2).contains(&rest.len())
-        && rest
-            .iter()
-            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+    // Hours or minutes of one or two digits, then one or two fields of exactly two.
+    let parts = last.split(':');
+    (2..=3).contains(&parts.clone().count())
+        && parts.enumerate().all(|(i, part)| {
+            let width_ok = if i == 0 {
+                (1..=2).contains(&part.len())
+            } else {
+                part.len() == 2
+            };
+            width_ok && part.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
