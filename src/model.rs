@@ -12,7 +12,9 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::features::{page_features_and_words, BlockTerms, FeatureSchema, SCHEMA_VERSION};
+use crate::features::{
+    page_features_and_words, BlockTerms, ClassVocabulary, FeatureSchema, SCHEMA_VERSION,
+};
 use crate::lexicon::Lexicon;
 use crate::segment::Page;
 use crate::smooth::Smoother;
@@ -47,6 +49,9 @@ pub struct Model {
     /// it those columns stay 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lexicon: Option<Lexicon>,
+    /// The class/id tokens that fill the class buckets; without it, every token does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_vocabulary: Option<ClassVocabulary>,
     /// The classifiers with the scaling folded into their parameters, built on first use, so
     /// that extraction scores raw feature rows without standardising a copy of them.
     #[serde(skip)]
@@ -124,6 +129,17 @@ impl Model {
                 .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
         }
         if model
+            .class_vocabulary
+            .as_ref()
+            .is_some_and(|v| !v.is_well_formed())
+        {
+            return Err(Error::Model(
+                "corrupt gleaner model file: its class vocabulary is not a sorted list of \
+                 distinct token hashes; retrain it with `gleaner train`"
+                    .into(),
+            ));
+        }
+        if model
             .kinds
             .as_ref()
             .is_some_and(|k| !k.check(expected.len()))
@@ -158,6 +174,7 @@ impl Model {
         provenance: String,
         kinds: Option<KindClassifier>,
         lexicon: Option<Lexicon>,
+        class_vocabulary: Option<ClassVocabulary>,
     ) -> Model {
         let schema = FeatureSchema::current();
         Model {
@@ -172,6 +189,7 @@ impl Model {
             provenance,
             kinds,
             lexicon,
+            class_vocabulary,
             raw_space: std::sync::OnceLock::new(),
         }
     }
@@ -185,7 +203,7 @@ impl Model {
 
     /// The feature rows of a page, lexical columns included, and each block's terms.
     pub fn page_rows(&self, page: &Page) -> (Array2<f64>, Vec<BlockTerms>) {
-        let (mut rows, words) = page_features_and_words(page);
+        let (mut rows, words) = page_features_and_words(page, self.class_vocabulary.as_ref());
         self.fill_lexical(&mut rows, &words);
         (rows, words)
     }
@@ -551,6 +569,35 @@ mod tests {
     fn the_shipped_model_loads_with_its_lexicon() {
         let model = Model::default_model().unwrap();
         assert!(model.lexicon.is_some());
+    }
+
+    #[test]
+    fn the_shipped_model_reads_only_class_tokens_many_training_pages_share() {
+        use crate::segment::token_hash;
+        let model = Model::default_model().unwrap();
+        let vocabulary = model.class_vocabulary.as_ref().unwrap();
+        assert!(vocabulary.len() > 1000, "{} tokens", vocabulary.len());
+        for common in ["nav", "footer", "content", "caption"] {
+            assert!(vocabulary.contains(token_hash(common)), "{common}");
+        }
+        // Generated class names of the project's own hashed-markup pages.
+        for generated in ["8x1p3c", "e1cj8kvb3", "lwhqv"] {
+            assert!(!vocabulary.contains(token_hash(generated)), "{generated}");
+        }
+    }
+
+    #[test]
+    fn an_unsorted_class_vocabulary_is_refused() {
+        let error = refusal_of(|m| {
+            m["class_vocabulary"]["hashes"]
+                .as_array_mut()
+                .unwrap()
+                .reverse();
+        });
+        assert!(
+            error.contains("class vocabulary") && error.contains("retrain"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -574,7 +574,11 @@ impl<'a> Walker<'a> {
         for value in [attributes.class, attributes.id].into_iter().flatten() {
             let tokens = &mut self.tokens;
             for_each_class_token(value, &mut self.scratch, |token| {
-                tokens.push(token_hash(token))
+                // One letter says nothing: it is what a generated class name ("sc-kLwhqv")
+                // or a grid class ("col-md-6 s") leaves once split into words.
+                if token.chars().nth(1).is_some() {
+                    tokens.push(token_hash(token))
+                }
             });
         }
         let own_tokens = &self.tokens[tokens_start as usize..];
@@ -911,6 +915,23 @@ mod tests {
         assert_eq!(b[3].label, Some(Label::Teaser));
         assert_eq!(b[3].link_chars, b[3].chars);
         assert!(b[4].context.contains(Context::FOOTER));
+    }
+
+    #[test]
+    fn one_letter_class_tokens_are_not_recorded() {
+        let page = segment(&Html::parse_document(
+            "<div class='sc-kLwhqv fKpBnX'><p>Words of a paragraph.</p></div>",
+        ));
+        let tokens = &page.blocks[0].near_tokens;
+        for kept in ["sc", "lwhqv", "kp", "bn"] {
+            assert!(tokens.contains(&token_hash(kept)), "{kept} is kept");
+        }
+        for dropped in ["k", "f", "x"] {
+            assert!(
+                !tokens.contains(&token_hash(dropped)),
+                "{dropped} is dropped"
+            );
+        }
     }
 
     #[test]

