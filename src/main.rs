@@ -491,9 +491,20 @@ fn train_command(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let vocabulary = model.class_vocabulary.as_ref().map_or(0, |v| v.len());
+    if vocabulary == 0 {
+        eprintln!(
+            "gleaner: warning: no class/id token is on {} or more of the training pages, so the \
+             model reads no class names; train on more pages to use them",
+            gleaner::features::ClassVocabulary::MIN_PAGES
+        );
+    }
     std::fs::write(out, model.to_json())
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    eprintln!("gleaner: wrote {}", out.display());
+    eprintln!(
+        "gleaner: wrote {} (class vocabulary: {vocabulary} tokens)",
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -562,6 +562,8 @@ fn check_trained_model(stdout: &str, model: &Path) {
     let json: Value = serde_json::from_slice(&std::fs::read(model).unwrap()).unwrap();
     assert_eq!(json["format"], "gleaner-block-model");
     assert!(json["provenance"].as_str().unwrap().contains("logistic"));
+    // The class tokens its training pages share, which its features were computed with.
+    assert!(json["class_vocabulary"]["hashes"].is_array(), "{json}");
 
     // The new model loads and extracts the clear-cut article.
     let dir = tempfile::tempdir().unwrap();
