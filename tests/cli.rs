@@ -612,6 +612,38 @@ fn train_on_a_few_labelled_pages_writes_a_usable_model() {
 }
 
 #[test]
+fn train_on_two_pages_warns_that_the_model_reads_no_class_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let teasers = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/teasers");
+    for name in [
+        "diplomacy-trade-call-readable.html",
+        "council-bins-u-turn-hashed.html",
+    ] {
+        std::fs::copy(teasers.join(name), data.join(name)).unwrap();
+    }
+    let model = dir.path().join("m.json");
+    let out = run(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+            "--algorithm",
+            "logistic",
+            "--no-cv",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reads no class names"), "{stderr}");
+    assert!(stderr.contains("class vocabulary: 0 tokens"), "{stderr}");
+}
+
+#[test]
 #[ignore = "trains on all of training-data/: several minutes in a debug build; run with \
             `cargo test --release -- --ignored`"]
 fn train_on_the_repository_training_data() {
