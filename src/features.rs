@@ -313,8 +313,8 @@ impl ClassVocabulary {
         self.hashes.is_empty()
     }
 
-    /// Whether the list is as [`ClassVocabulary::fit`] leaves it (sorted, no repeats), which
-    /// lookups rely on.
+    /// Whether the list is as [`ClassVocabulary::fit`] writes it (sorted, no repeats); a model
+    /// file whose list is not was edited or damaged.
     pub fn is_well_formed(&self) -> bool {
         self.hashes.windows(2).all(|w| w[0] < w[1])
     }
