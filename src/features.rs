@@ -16,7 +16,6 @@
 //! Changing anything here changes what a model's weights mean: bump [`SCHEMA_VERSION`].
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -24,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::segment::{Block, Context, Page, CONTAINER_LEVELS};
 use crate::text::{
     count_stopwords, fnv1a, for_each_bit, lowercase_into, most_hit_language,
-    stopword_languages_of_hash, word_tokens, Fnv1a, LANGUAGE_SAMPLE_WORDS, STOPWORDS,
+    stopword_languages_of_hash, word_tokens, Fnv1a, PrehashedState, LANGUAGE_SAMPLE_WORDS,
+    STOPWORDS,
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
@@ -224,7 +224,7 @@ pub struct ClassVocabulary {
     /// The same hashes as a set, built on first lookup: every class token of every block is
     /// looked up, and a binary search over thousands of hashes cost 5% of a batch run.
     #[serde(skip)]
-    lookup: std::sync::OnceLock<HashSet<u64, BuildHasherDefault<AlreadyHashed>>>,
+    lookup: std::sync::OnceLock<HashSet<u64, PrehashedState>>,
 }
 
 impl PartialEq for ClassVocabulary {
@@ -234,26 +234,6 @@ impl PartialEq for ClassVocabulary {
 }
 
 impl Eq for ClassVocabulary {}
-
-/// Token hashes are FNV-1a already: hashing them again would only cost time.
-#[derive(Debug, Default, Clone, Copy)]
-struct AlreadyHashed(u64);
-
-impl Hasher for AlreadyHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 impl ClassVocabulary {
     /// A token must be on this many pages to count. On the shipped model's training pages, 3
