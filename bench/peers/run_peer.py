@@ -6,9 +6,12 @@ Usage:
         --output OUT.jsonl [--name FILENAME] INPUT...
 
 INPUT is a file or a directory.  Directories are walked recursively for
-*.html / *.htm files (or, with --name, only for files with exactly that name,
-e.g. --name source.html).  Files given explicitly on the command line are
-always processed.  Pages are processed in sorted path order.
+*.html / *.htm files and their gzipped forms *.html.gz / *.htm.gz (or, with
+--name, only for files with exactly that name, e.g. --name source.html).
+Files given explicitly on the command line are always processed.  Pages are
+processed in sorted path order.  Files whose name ends in .gz are gunzipped
+before the bytes are handed to the tool; the path written to the JSONL is
+still the .gz path as found.
 
 For every page exactly one JSON line is written:
     {"path": ..., "title": ..., "text": ...}
@@ -34,6 +37,7 @@ seconds, loop wall seconds, total process seconds, pages/s.
 """
 
 import argparse
+import gzip
 import html as htmllib
 import json
 import os
@@ -47,6 +51,9 @@ PROCESS_START = time.perf_counter()
 # --------------------------------------------------------------------------
 # input discovery
 
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
 def collect_inputs(inputs, name=None):
     paths = []
     for inp in inputs:
@@ -56,7 +63,7 @@ def collect_inputs(inputs, name=None):
                     if name is not None:
                         ok = fn == name
                     else:
-                        ok = fn.lower().endswith((".html", ".htm"))
+                        ok = fn.lower().endswith(PAGE_SUFFIXES)
                     if ok:
                         paths.append(os.path.join(root, fn))
         elif os.path.isfile(inp):
@@ -64,6 +71,15 @@ def collect_inputs(inputs, name=None):
         else:
             print(f"warning: no such file or directory: {inp}", file=sys.stderr)
     return sorted(set(paths))
+
+
+def read_page(path):
+    """Raw bytes of a page; *.gz files are gunzipped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if path.lower().endswith(".gz"):
+        data = gzip.decompress(data)
+    return data
 
 
 # --------------------------------------------------------------------------
@@ -290,7 +306,7 @@ def main():
     ap.add_argument("--output", "-o", required=True, help="output JSONL file ('-' = stdout)")
     ap.add_argument("--name", default=None,
                     help="in directories, take only files with exactly this file name "
-                         "(e.g. source.html) instead of *.html/*.htm")
+                         "(e.g. source.html) instead of *.html/*.htm/*.html.gz/*.htm.gz")
     ap.add_argument("inputs", nargs="+", help="HTML files or directories")
     args = ap.parse_args()
 
@@ -304,8 +320,7 @@ def main():
     for path in paths:
         rec = {"path": path, "title": "", "text": ""}
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            data = read_page(path)
             title, text, dt = run(data)
             extract_s += dt
             rec["title"] = title or ""
