@@ -4,6 +4,10 @@
 //!   shingle counts give TP (shared), FP (only in the output) and FN (only in the gold),
 //!   normalised to sum to 1; precision and recall are averaged over pages and F1 is taken of
 //!   those averages, so every page weighs the same however long it is.
+//! - **Words** (the WCXB benchmark's metric, the default for ground-truth records): per page,
+//!   the bags of lowercase `\w+` words of output and gold; precision, recall and F1 of their
+//!   overlap, each averaged over pages. Sets that know their pages' types are also scored per
+//!   type.
 //! - **Snippets**: a `with` snippet found in the output is a TP, missing a FN; a `without`
 //!   snippet found is a FP, absent a TN. Precision, recall, F1 and accuracy over all snippets.
 
@@ -11,7 +15,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::dataset::{normalise_for_snippets, Dataset, Gold};
+use crate::dataset::{normalise_for_snippets, Dataset, Gold, Metric};
+use crate::page_type::PageType;
 use crate::text::{fnv1a, word_tokens};
 
 const SHINGLE: usize = 4;
@@ -32,6 +37,82 @@ pub struct Scores {
     /// Snippet sets only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<f64>,
+    /// Word-metric scores of the pages of each type, for sets that know their pages' types.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_page_type: Vec<TypeScores>,
+}
+
+/// Mean word-metric precision, recall and F1 of the pages of one type.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeScores {
+    pub page_type: PageType,
+    pub pages: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Precision, recall and F1 of one page's output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageWords {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Compares an output with a gold text as bags of lowercase `\w+` words, as the WCXB
+/// benchmark does: an empty gold scores 1 against an empty output and 0 against any other.
+///
+/// ```
+/// use gleaner::eval::word_agreement;
+/// let s = word_agreement("The cat sat. The end", "the cat sat on the mat");
+/// assert_eq!(s.precision, 0.8); // 4 of 5 output words are in the gold ("end" is not)
+/// assert!((s.recall - 4.0 / 6.0).abs() < 1e-12);
+/// assert_eq!(word_agreement("", "").f1, 1.0);
+/// assert_eq!(word_agreement("x", "").f1, 0.0);
+/// ```
+pub fn word_agreement(output: &str, gold: &str) -> PageWords {
+    let bag = |text: &str| {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut total = 0u32;
+        for token in word_tokens(text) {
+            *counts.entry(token.to_lowercase()).or_insert(0) += 1;
+            total += 1;
+        }
+        (counts, total)
+    };
+    let (out, out_total) = bag(output);
+    let (gold, gold_total) = bag(gold);
+    let zero = PageWords {
+        precision: 0.0,
+        recall: 0.0,
+        f1: 0.0,
+    };
+    if gold_total == 0 {
+        return if out_total == 0 {
+            PageWords {
+                precision: 1.0,
+                recall: 1.0,
+                f1: 1.0,
+            }
+        } else {
+            zero
+        };
+    }
+    if out_total == 0 {
+        return zero;
+    }
+    let overlap: u32 = out
+        .iter()
+        .map(|(word, &c)| c.min(gold.get(word).copied().unwrap_or(0)))
+        .sum();
+    let precision = f64::from(overlap) / f64::from(out_total);
+    let recall = f64::from(overlap) / f64::from(gold_total);
+    PageWords {
+        precision,
+        recall,
+        f1: f1(precision, recall),
+    }
 }
 
 /// Per-page shingle agreement, normalised so that TP + FP + FN = 1.
@@ -168,15 +249,25 @@ pub struct Output {
     pub error: bool,
 }
 
-/// Scores outputs (looked up by page id) against a labelled set.
+/// Scores outputs (looked up by page id) against a labelled set, by the set's default metric.
 pub fn score_dataset(set: &Dataset, output_for: impl Fn(&str) -> Option<Output>) -> Scores {
+    score_dataset_with(set, set.form.default_metric(), output_for)
+}
+
+/// [`score_dataset`] by a chosen metric; snippet sets are always scored by their snippets.
+pub fn score_dataset_with(
+    set: &Dataset,
+    metric: Metric,
+    output_for: impl Fn(&str) -> Option<Output>,
+) -> Scores {
     let mut scores = Scores {
         dataset: set.name.clone(),
         pages: set.pages.len(),
         ..Scores::default()
     };
     let mut snippets = SnippetCounts::default();
-    let (mut precision_sum, mut recall_sum, mut shingle_pages) = (0.0, 0.0, 0usize);
+    let (mut precision_sum, mut recall_sum, mut f1_sum, mut text_pages) = (0.0, 0.0, 0.0, 0usize);
+    let mut by_type: HashMap<PageType, (usize, f64, f64, f64)> = HashMap::new();
     for page in &set.pages {
         let output = output_for(&page.id).unwrap_or_else(|| {
             scores.missing += 1;
@@ -185,18 +276,55 @@ pub fn score_dataset(set: &Dataset, output_for: impl Fn(&str) -> Option<Output>)
         scores.errors += usize::from(output.error);
         match &page.gold {
             Gold::Snippets { with, without } => snippets.add_page(&output.text, with, without),
+            Gold::Text { text, .. } if metric == Metric::Words => {
+                let words = word_agreement(&output.text, text);
+                precision_sum += words.precision;
+                recall_sum += words.recall;
+                f1_sum += words.f1;
+                text_pages += 1;
+                if let Some(page_type) = page.page_type {
+                    let entry = by_type.entry(page_type).or_default();
+                    entry.0 += 1;
+                    entry.1 += words.precision;
+                    entry.2 += words.recall;
+                    entry.3 += words.f1;
+                }
+            }
             Gold::Text { text, .. } => {
                 let agreement = shingle_agreement(&output.text, text);
                 precision_sum += agreement.precision();
                 recall_sum += agreement.recall();
-                shingle_pages += 1;
+                text_pages += 1;
             }
         }
     }
-    if shingle_pages > 0 {
+    if text_pages > 0 && metric == Metric::Words {
+        scores.metric = "words";
+        let n = text_pages as f64;
+        scores.precision = precision_sum / n;
+        scores.recall = recall_sum / n;
+        // The benchmark averages the pages' F1, not the F1 of the averages.
+        scores.f1 = f1_sum / n;
+        scores.by_page_type = PageType::ALL
+            .iter()
+            .filter_map(|t| {
+                let &(pages, p, r, f) = by_type.get(t)?;
+                let n = pages as f64;
+                Some(TypeScores {
+                    page_type: *t,
+                    pages,
+                    precision: p / n,
+                    recall: r / n,
+                    f1: f / n,
+                })
+            })
+            .collect();
+        return scores;
+    }
+    if text_pages > 0 {
         scores.metric = "shingles";
-        scores.precision = precision_sum / shingle_pages as f64;
-        scores.recall = recall_sum / shingle_pages as f64;
+        scores.precision = precision_sum / text_pages as f64;
+        scores.recall = recall_sum / text_pages as f64;
     } else {
         scores.metric = "snippets";
         let SnippetCounts { tp, fn_, fp, tn } = snippets;

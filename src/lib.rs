@@ -55,6 +55,7 @@ pub mod input;
 pub mod label;
 pub mod lexicon;
 pub mod model;
+pub mod page_type;
 pub mod parse;
 pub mod render;
 pub mod segment;

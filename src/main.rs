@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use gleaner::batch;
 use gleaner::dataset::Dataset;
-use gleaner::eval::{score_dataset, Output, RecordIndex, Scores};
+use gleaner::eval::{score_dataset_with, Output, RecordIndex, Scores};
 use gleaner::render::{block_record, named_features, Record};
 use gleaner::train::{self, Algorithm};
 use gleaner::{Extractor, Model};
@@ -113,14 +113,27 @@ enum Command {
         /// Skip cross-validation and fit the given algorithm on all data.
         #[arg(long)]
         no_cv: bool,
+        /// Cross-validate on this set's pages only (a set name as printed, e.g. wcxb-dev):
+        /// each fold's model is trained on everything else, the other sets included.
+        #[arg(long, value_name = "NAME", conflicts_with = "holdout_set")]
+        cv_set: Option<String>,
+        /// Leave this set out: train on every other set (no cross-validation), score the
+        /// model on this set's pages as new pages, and write that model to --out.
+        #[arg(long, value_name = "NAME")]
+        holdout_set: Option<String>,
     },
     /// Score gleaner, or another tool's batch JSONL output, against a labelled set.
     ///
     /// Gold-text sets are scored by 4-gram shingles of \w+ tokens (precision and recall
-    /// averaged over pages); snippet sets by found/missing snippets (P, R, F1, accuracy).
+    /// averaged over pages); ground-truth record sets (WCXB: ground-truth/ + html/) by bags of
+    /// lowercase \w+ words per page (P, R and F1 averaged over pages, as the benchmark does),
+    /// overall and per page type; snippet sets by found/missing snippets (P, R, F1, accuracy).
     Eval {
         #[arg(long, required = true)]
         data: PathBuf,
+        /// Score gold-text sets by this metric instead of their default: shingles or words.
+        #[arg(long)]
+        metric: Option<gleaner::dataset::Metric>,
         /// Batch JSONL of any tool ("path" and "text" per line); default: run gleaner.
         #[arg(long)]
         predictions: Option<PathBuf>,
@@ -233,17 +246,22 @@ fn run(command: Command) -> Result<ExitCode, String> {
             seed,
             cv_predictions,
             no_cv,
-        } => train_command(
-            &data,
-            &out,
-            &algorithm,
+            cv_set,
+            holdout_set,
+        } => train_command(TrainArgs {
+            data: &data,
+            out: &out,
+            algorithm: &algorithm,
             folds,
             seed,
-            cv_predictions.as_ref(),
+            cv_predictions: cv_predictions.as_ref(),
             no_cv,
-        ),
+            cv_set: cv_set.as_deref(),
+            holdout_set: holdout_set.as_deref(),
+        }),
         Command::Eval {
             data,
+            metric,
             predictions,
             model,
             json,
@@ -260,24 +278,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
             };
             let mut failed = false;
             for set in &sets {
+                let metric = metric.unwrap_or(set.form.default_metric());
                 let scores = match (&index, &extractor) {
-                    (Some(index), _) => score_dataset(set, |id| index.get(id)),
+                    (Some(index), _) => score_dataset_with(set, metric, |id| index.get(id)),
                     (None, Some(extractor)) => {
-                        let outputs: std::collections::HashMap<String, Output> = set
-                            .pages
-                            .par_iter()
-                            .map(|page| {
-                                let record = batch::process_file(extractor, &page.path);
-                                (
-                                    page.id.clone(),
-                                    Output {
-                                        text: record.text,
-                                        error: record.error.is_some(),
-                                    },
-                                )
-                            })
-                            .collect();
-                        score_dataset(set, |id| outputs.get(id).cloned())
+                        let outputs = extract_set(extractor, set);
+                        score_dataset_with(set, metric, |id| outputs.get(id).cloned())
                     }
                     (None, None) => unreachable!("an extractor exists without predictions"),
                 };
@@ -357,6 +363,16 @@ fn print_scores(scores: &Scores, json: bool) {
         scores.f1,
         accuracy
     );
+    for t in &scores.by_page_type {
+        println!(
+            "  {:<38} {:>5} pages  P {:.4}  R {:.4}  F1 {:.4}",
+            t.page_type.as_str(),
+            t.pages,
+            t.precision,
+            t.recall,
+            t.f1
+        );
+    }
 }
 
 fn read_predictions(path: &PathBuf) -> Result<RecordIndex, String> {
@@ -393,15 +409,46 @@ fn read_predictions(path: &PathBuf) -> Result<RecordIndex, String> {
     Ok(RecordIndex::new(records))
 }
 
-fn train_command(
-    data: &[PathBuf],
-    out: &PathBuf,
-    algorithm: &str,
+struct TrainArgs<'a> {
+    data: &'a [PathBuf],
+    out: &'a PathBuf,
+    algorithm: &'a str,
     folds: usize,
     seed: u64,
-    cv_predictions: Option<&PathBuf>,
+    cv_predictions: Option<&'a PathBuf>,
     no_cv: bool,
-) -> Result<ExitCode, String> {
+    cv_set: Option<&'a str>,
+    holdout_set: Option<&'a str>,
+}
+
+/// The index of the set called `name` (its name as printed, or its last path component).
+fn set_index(sets: &[Dataset], name: &str) -> Result<usize, String> {
+    let trimmed = name.trim_end_matches('/');
+    sets.iter()
+        .position(|s| s.name == trimmed || s.name.rsplit('/').next() == Some(trimmed))
+        .ok_or_else(|| {
+            format!(
+                "no set called {name:?} among the data; the sets are: {}",
+                sets.iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
+    let TrainArgs {
+        data,
+        out,
+        algorithm,
+        folds,
+        seed,
+        cv_predictions,
+        mut no_cv,
+        cv_set,
+        holdout_set,
+    } = args;
     let algorithms: Vec<Algorithm> = if algorithm == "all" {
         vec![
             Algorithm::from_name("logistic").unwrap(),
@@ -417,6 +464,14 @@ fn train_command(
     for dir in data {
         sets.extend(Dataset::discover(dir).map_err(|e| e.to_string())?);
     }
+    let cv_set = cv_set.map(|name| set_index(&sets, name)).transpose()?;
+    let held_out_set = match holdout_set {
+        Some(name) => {
+            no_cv = true;
+            Some(sets.remove(set_index(&sets, name)?))
+        }
+        None => None,
+    };
     let (pages, failures) = train::load_pages(&sets, folds, seed);
     for (id, error) in &failures {
         eprintln!("gleaner: skipping {id}: {error}");
@@ -449,7 +504,8 @@ fn train_command(
         let mut best: Option<(f64, Algorithm, train::CrossValidation)> = None;
         for a in &algorithms {
             let start = std::time::Instant::now();
-            let cv = train::cross_validate(&pages, a, folds, seed).map_err(|e| e.to_string())?;
+            let cv =
+                train::cross_validate(&pages, a, folds, seed, cv_set).map_err(|e| e.to_string())?;
             println!(
                 "{:<22} {:>8.4} {:>8.4} {:>8.4}   {:>8.4} {:>8.4} {:>8.4}   ({:.0} s)",
                 cv.algorithm,
@@ -505,7 +561,60 @@ fn train_command(
         "gleaner: wrote {} (class vocabulary: {vocabulary} tokens)",
         out.display()
     );
+    if let Some(set) = held_out_set {
+        println!("left out of training, scored as new pages:");
+        let extractor = Extractor::new(model).name_kinds(false);
+        let outputs = extract_set(&extractor, &set);
+        print_scores(
+            &score_dataset_with(&set, set.form.default_metric(), |id| {
+                outputs.get(id).cloned()
+            }),
+            false,
+        );
+        if let Some(path) = cv_predictions {
+            write_outputs(path, &set, &outputs)
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// gleaner's output for every page of a set, by page id.
+fn extract_set(extractor: &Extractor, set: &Dataset) -> std::collections::HashMap<String, Output> {
+    set.pages
+        .par_iter()
+        .map(|page| {
+            let record = batch::process_file(extractor, &page.path);
+            (
+                page.id.clone(),
+                Output {
+                    text: record.text,
+                    error: record.error.is_some(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Writes a set's outputs as batch JSONL, in page order.
+fn write_outputs(
+    path: &PathBuf,
+    set: &Dataset,
+    outputs: &std::collections::HashMap<String, Output>,
+) -> io::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for page in &set.pages {
+        let record = Record {
+            text: outputs
+                .get(&page.id)
+                .map(|o| o.text.clone())
+                .unwrap_or_default(),
+            ..Record::default()
+        }
+        .with_path(page.path.display().to_string());
+        writeln!(out, "{}", record.to_json_line())?;
+    }
+    out.flush()
 }
 
 fn write_cv_predictions(
@@ -514,7 +623,13 @@ fn write_cv_predictions(
     cv: &train::CrossValidation,
 ) -> io::Result<()> {
     let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for ((page, scores), &threshold) in pages.iter().zip(&cv.page_scores).zip(&cv.page_thresholds) {
+    for (((page, scores), &threshold), _) in pages
+        .iter()
+        .zip(&cv.page_scores)
+        .zip(&cv.page_thresholds)
+        .zip(&cv.held_out)
+        .filter(|(_, &held_out)| held_out)
+    {
         let text: Vec<&str> = page
             .page
             .blocks

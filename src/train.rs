@@ -36,8 +36,11 @@ pub struct TrainingPage {
     pub features: Array2<f64>,
     /// Each block's words and openings (for the lexicon and the smoothing pass).
     pub terms: Vec<BlockTerms>,
-    /// [`text_key`] of the page: what [`folds`] groups pages by.
-    pub text_key: u64,
+    /// What [`folds`] groups pages by: a hash of the page's host when its URL is known (a
+    /// site's pages share templates, so they share a fold), else its [`text_key`].
+    pub group_key: u64,
+    /// The page's type, when its set says.
+    pub page_type: Option<crate::page_type::PageType>,
     pub labels: Vec<Option<Label>>,
     /// Labelled block by block by a person (`data-gleaner-label`), not aligned from gold text.
     pub hand_labelled: bool,
@@ -176,11 +179,16 @@ pub fn load_pages(
         .into_par_iter()
         .map(|(dataset, page, labelled)| {
             let (features, terms) = page_features_and_words(&labelled.page, Some(&vocabulary));
+            let group_key = match page.host() {
+                Some(host) => crate::text::fnv1a(format!("host:{host}").as_bytes()),
+                None => text_key(&labelled.page),
+            };
             TrainingPage {
                 id: page.id.clone(),
                 path: page.path.clone(),
                 dataset,
-                text_key: text_key(&labelled.page),
+                group_key,
+                page_type: page.page_type,
                 page: labelled.page,
                 features,
                 terms,
@@ -452,15 +460,16 @@ fn first_pass_scores(scaler: &Scaler, classifier: &Classifier, page: &TrainingPa
         .collect()
 }
 
-/// Splits page indices into `k` folds, shuffled with `seed`. Pages with the same `text_keys`
-/// entry share a fold: the same article under another markup (or a duplicate page) would
-/// otherwise be scored by a model that has seen its text and labels.
-pub fn folds(text_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
+/// Splits page indices into `k` folds, shuffled with `seed`. Pages with the same `group_keys`
+/// entry share a fold: the same article under another markup, a duplicate page, or another
+/// page of the same site would otherwise be scored by a model that has seen its text, labels
+/// or template.
+pub fn folds(group_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let k = k.max(1);
     // Groups in order of first appearance, so the shuffle alone decides the folds.
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for (page, &key) in text_keys.iter().enumerate() {
+    for (page, &key) in group_keys.iter().enumerate() {
         let g = *group_of.entry(key).or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
@@ -475,17 +484,17 @@ pub fn folds(text_keys: &[u64], k: usize, seed: u64) -> Vec<Vec<usize>> {
     folds
 }
 
-/// [`folds`] of training pages, grouped by their [`text_key`].
+/// [`folds`] of training pages, grouped by their [`TrainingPage::group_key`].
 fn page_folds<'a>(
     pages: impl Iterator<Item = &'a TrainingPage>,
     k: usize,
     seed: u64,
 ) -> Vec<Vec<usize>> {
-    let keys: Vec<u64> = pages.map(|p| p.text_key).collect();
+    let keys: Vec<u64> = pages.map(|p| p.group_key).collect();
     folds(&keys, k, seed)
 }
 
-/// What [`folds`] groups pages by: a hash of all their block texts in order.
+/// What [`folds`] groups pages of unknown origin by: a hash of all their block texts in order.
 pub fn text_key(page: &Page) -> u64 {
     let mut hash = crate::text::Fnv1a::new();
     for block in &page.blocks {
@@ -715,17 +724,23 @@ pub struct CrossValidation {
     pub page_scores: Vec<Vec<f64>>,
     /// Per page, the threshold of the fold model that scored it.
     pub page_thresholds: Vec<f64>,
+    /// Per page, whether it was held out (and so has out-of-fold scores) in some fold.
+    pub held_out: Vec<bool>,
     /// Block-level detection of the `teaser` kind (content or another kind predicted for a
     /// teaser is a miss), over pages labelled with noise kinds; `None` without such pages.
     pub teaser: Option<BlockScores>,
 }
 
-/// k-fold cross-validation by page.
+/// k-fold cross-validation by page (grouped by site or text, see [`folds`]). With
+/// `only_dataset`, only that dataset's pages are ever held out: each fold's model is trained on
+/// everything else, the other datasets' pages included, and only the held-out pages get
+/// out-of-fold scores (the others' [`CrossValidation::page_scores`] stay empty).
 pub fn cross_validate(
     pages: &[TrainingPage],
     algorithm: &Algorithm,
     k: usize,
     seed: u64,
+    only_dataset: Option<usize>,
 ) -> Result<CrossValidation> {
     algorithm.validate()?;
     if k < 2 || pages.len() < k {
@@ -736,7 +751,16 @@ pub fn cross_validate(
     }
     let mut first_scores = vec![Vec::new(); pages.len()];
     let mut final_scores = vec![Vec::new(); pages.len()];
-    let fold_results = page_folds(pages.iter(), k, seed)
+    let held_out_folds: Vec<Vec<usize>> = page_folds(pages.iter(), k, seed)
+        .into_iter()
+        .map(|fold| {
+            fold.into_iter()
+                .filter(|&i| only_dataset.is_none_or(|d| pages[i].dataset == d))
+                .collect::<Vec<usize>>()
+        })
+        .filter(|fold| !fold.is_empty())
+        .collect();
+    let fold_results = held_out_folds
         .into_par_iter()
         .map(|held_out| {
             let train: Vec<&TrainingPage> = (0..pages.len())
@@ -774,7 +798,9 @@ pub fn cross_validate(
         .collect::<Result<Vec<_>>>()?;
     let mut predicted_kinds = vec![Vec::new(); pages.len()];
     let mut thresholds = vec![0.5; pages.len()];
+    let mut held_out = vec![false; pages.len()];
     for (i, first, smoothed, kinds, threshold) in fold_results.into_iter().flatten() {
+        held_out[i] = true;
         first_scores[i] = first;
         final_scores[i] = smoothed;
         predicted_kinds[i] = kinds;
@@ -821,6 +847,7 @@ pub fn cross_validate(
         smoothed: BlockScores::from_predictions(pairs(&final_scores, &thresholds).into_iter()),
         page_scores: final_scores,
         page_thresholds: thresholds,
+        held_out,
         teaser: (!teaser_pairs.is_empty())
             .then(|| BlockScores::from_predictions(teaser_pairs.into_iter())),
     })

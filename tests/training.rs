@@ -88,3 +88,91 @@ fn invalid_hyperparameters_are_refused_before_fitting() {
     });
     assert!(bad.validate().unwrap_err().to_string().contains("alpha"));
 }
+
+/// A WCXB-style record set: `ground-truth/ID.json` beside a gzipped `html/ID.html.gz`.
+fn ground_truth_set(dir: &std::path::Path) {
+    use std::io::Write;
+    std::fs::create_dir_all(dir.join("ground-truth")).unwrap();
+    std::fs::create_dir_all(dir.join("html")).unwrap();
+    let listing = r#"<!doctype html><html lang=en><head><title>Trail shoes | Outdoor Shop</title></head><body>
+        <nav><a href="/">Home</a> <a href="/men">Men</a> <a href="/women">Women</a></nav>
+        <main><h1>Trail shoes</h1>
+        <p>Shoes with deep lugs and rock plates for rough, muddy paths.</p>
+        <ul class="cards"><li><a href="/p/1">Ridgeback GTX waterproof trail shoe</a></li>
+        <li><a href="/p/2">Scree Runner lightweight trail shoe</a></li></ul></main>
+        <footer>© 2025 Outdoor Shop · Privacy · Terms</footer></body></html>"#;
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(dir.join("html/0001.html.gz")).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(listing.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let record = serde_json::json!({
+        "url": "https://www.outdoor-shop.example/trail-shoes",
+        "file_id": "0001",
+        "_internal": {"page_type": {"primary": "category"}},
+        "ground_truth": {
+            "title": "Trail shoes",
+            "main_content": "Shoes with deep lugs and rock plates for rough, muddy paths.\n\nRidgeback GTX waterproof trail shoe\n\nScree Runner lightweight trail shoe",
+            "with": ["Scree Runner lightweight"],
+            "without": ["Privacy"]
+        }
+    });
+    std::fs::write(dir.join("ground-truth/0001.json"), record.to_string()).unwrap();
+}
+
+#[test]
+fn ground_truth_records_are_read_with_url_type_and_card_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("wcxb-mini");
+    ground_truth_set(&root);
+    let sets = Dataset::discover(&root).unwrap();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].form, gleaner::dataset::Form::GroundTruth);
+    let page = &sets[0].pages[0];
+    assert_eq!(page.id, "html/0001.html.gz");
+    assert_eq!(page.host().as_deref(), Some("outdoor-shop.example"));
+    assert_eq!(
+        page.page_type,
+        Some(gleaner::page_type::PageType::Collection)
+    );
+    let labelled = page.load().unwrap();
+    let label_of = |text: &str| {
+        let i = labelled
+            .page
+            .blocks
+            .iter()
+            .position(|b| b.text == text)
+            .unwrap_or_else(|| panic!("no block {text:?}"));
+        labelled.labels[i]
+    };
+    // Cards that are one link each are content here: the gold was written to the rule.
+    assert_eq!(
+        label_of("Ridgeback GTX waterproof trail shoe"),
+        Some(Label::Content)
+    );
+    assert_eq!(label_of("Home Men Women"), Some(Label::Noise));
+    // The headline is content by the rule, though this gold keeps it apart: unlabelled.
+    assert_eq!(label_of("Trail shoes"), None);
+}
+
+#[test]
+fn ground_truth_sets_are_scored_by_words_per_page_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("wcxb-mini");
+    ground_truth_set(&root);
+    let set = &Dataset::discover(&root).unwrap()[0];
+    let output = "Shoes with deep lugs and rock plates for rough, muddy paths.\n\nRidgeback GTX waterproof trail shoe";
+    let scores = gleaner::eval::score_dataset(set, |id| {
+        (id == "html/0001.html.gz").then(|| gleaner::eval::Output {
+            text: output.to_string(),
+            error: false,
+        })
+    });
+    assert_eq!(scores.metric, "words");
+    assert_eq!(scores.precision, 1.0);
+    // 16 of the gold's 21 words.
+    assert!((scores.recall - 16.0 / 21.0).abs() < 1e-12, "{scores:?}");
+    assert_eq!(scores.by_page_type.len(), 1);
+    assert_eq!(scores.by_page_type[0].f1, scores.f1);
+}
