@@ -63,7 +63,7 @@ fn main() {
         drop(document);
         blocks += page.blocks.len();
         clock(2, &mut t);
-        let (features, content_words) = model.page_rows(&page);
+        let (features, content_words, page_type) = model.page_rows(&page, None);
         clock(3, &mut t);
         let first_scores = model.first_pass_scores(&features);
         clock(4, &mut t);
@@ -82,6 +82,7 @@ fn main() {
             features,
             first_scores,
             scores,
+            page_type,
         });
         clock(6, &mut t);
         let line = gleaner::render::Record::from_extraction(&extraction, false).to_json_line();

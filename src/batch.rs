@@ -41,18 +41,20 @@ pub fn process_file(extractor: &Extractor, path: &Path) -> Record {
 
 /// Extracts one page from bytes into its record, turning errors and panics into `"error"`.
 pub fn process_bytes(extractor: &Extractor, bytes: &[u8], charset: Option<&str>) -> Record {
-    extract_record(extractor, bytes, charset, false)
+    extract_record(extractor, bytes, charset, None, false)
 }
 
-/// As [`process_bytes`], with every block in the record when `with_blocks`.
+/// As [`process_bytes`], for a page fetched from `url` (when known), with every block in the
+/// record when `with_blocks`.
 pub fn extract_record(
     extractor: &Extractor,
     bytes: &[u8],
     charset: Option<&str>,
+    url: Option<&str>,
     with_blocks: bool,
 ) -> Record {
     match catch_unwind(AssertUnwindSafe(|| {
-        extractor.extract_bytes_with_charset(bytes, charset)
+        extractor.extract_bytes_from(bytes, charset, url)
     })) {
         Ok(Ok(extraction)) => Record::from_extraction(&extraction, with_blocks),
         Ok(Err(e)) => Record::from_error(&e),
@@ -344,7 +346,7 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
                 Err(e) => Record::from_error(&e),
                 Ok(bytes) => {
                     input_bytes = Some(bytes.len());
-                    extract_record(extractor, &bytes, None, fields.blocks)
+                    extract_record(extractor, &bytes, None, None, fields.blocks)
                 }
             }
         }
@@ -354,7 +356,13 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
             cut,
         } => {
             input_bytes = Some(bytes.len());
-            let mut record = extract_record(extractor, &bytes, charset.as_deref(), fields.blocks);
+            let mut record = extract_record(
+                extractor,
+                &bytes,
+                charset.as_deref(),
+                url.as_deref(),
+                fields.blocks,
+            );
             http_charset = charset;
             record.truncated |= cut && record.error.is_none();
             record
@@ -373,7 +381,13 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
                     input_bytes = Some(html.len());
                     // The JSON string is Unicode already: its bytes are UTF-8 whatever the
                     // page declares.
-                    extract_record(extractor, html.as_bytes(), Some("utf-8"), fields.blocks)
+                    extract_record(
+                        extractor,
+                        html.as_bytes(),
+                        Some("utf-8"),
+                        url.as_deref(),
+                        fields.blocks,
+                    )
                 }
             }
         }

@@ -21,7 +21,7 @@ use crate::decode::{decode, DEFAULT_MAX_BYTES};
 use crate::error::{Error, Result};
 use crate::label::Label;
 use crate::page_type::PageType;
-use crate::segment::{collapse_whitespace, segment, Page};
+use crate::segment::{collapse_whitespace, Page};
 use crate::text::{fnv1a, word_tokens};
 
 /// The form of a labelled set.
@@ -233,7 +233,7 @@ fn discover_into(root: &Path, dir: &Path, sets: &mut Vec<Dataset>, depth: usize)
         let mut pages = Vec::new();
         for d in readability {
             let expected = read_text(&d.join("expected.html"))?;
-            let page = segment(&crate::parse::parse_document(&expected));
+            let page = crate::extract::segment_html(&expected);
             let blocks: Vec<String> = page.blocks.into_iter().map(|b| b.text).collect();
             let path = d.join("source.html");
             let gold = Gold::Text {
@@ -259,7 +259,7 @@ fn discover_into(root: &Path, dir: &Path, sets: &mut Vec<Dataset>, depth: usize)
         if !html.contains("data-gleaner-label") {
             continue;
         }
-        let page = segment(&crate::parse::parse_document(&html));
+        let page = crate::extract::segment_html(&html);
         let blocks: Vec<String> = page
             .blocks
             .into_iter()
@@ -491,7 +491,7 @@ impl DatasetPage {
     pub fn load(&self) -> Result<LabelledPage> {
         let bytes = std::fs::read(&self.path).map_err(|e| Error::io(&self.path, e))?;
         let decoded = decode(&bytes, None, DEFAULT_MAX_BYTES)?;
-        let page = segment(&crate::parse::parse_document(&decoded.html));
+        let page = crate::extract::segment_html(&decoded.html);
         let hand_labelled = decoded.html.contains("data-gleaner-label");
         let mut labels = match &self.gold {
             _ if hand_labelled => page.blocks.iter().map(|b| b.label).collect(),
@@ -514,6 +514,9 @@ impl DatasetPage {
             }
             if let Some(title) = &self.gold_title {
                 unlabel_title_blocks(&page, &mut labels, title);
+            }
+            if self.page_type != Some(PageType::Forum) {
+                label_comment_sections(&page, &mut labels);
             }
         }
         Ok(LabelledPage {
@@ -596,6 +599,26 @@ pub fn align_gold_text_with(
         .collect()
 }
 
+/// A comment section holding less than this share of the page's words is reader comments
+/// beside the page's own text; a larger one is the page (or a wrapper that happens to carry
+/// the word).
+const COMMENT_SECTION_MAX_SHARE: f64 = 0.5;
+
+/// By the labelling rule, reader comments and comment forms are not an article's content,
+/// though some sets' gold keeps them: every block of a comment section (see
+/// [`crate::segment::Block::comment_section`]) that holds less than half of the page's words
+/// is labelled [`Label::Comment`]. Forum pages, whose posts are the content, are not passed
+/// here.
+pub fn label_comment_sections(page: &Page, labels: &mut [Option<Label>]) {
+    let page_words = page.blocks.iter().map(|b| f64::from(b.words)).sum::<f64>();
+    for (block, label) in page.blocks.iter().zip(labels) {
+        let share = crate::features::comment_section_share(page, block, page_words);
+        if share.is_some_and(|s| s < COMMENT_SECTION_MAX_SHARE) {
+            *label = Some(Label::Comment);
+        }
+    }
+}
+
 /// Sets that keep the title apart from the main text would label the page's headline noise,
 /// though by the labelling rule a headline is content: such blocks are left unlabelled.
 fn unlabel_title_blocks(page: &Page, labels: &mut [Option<Label>], title: &str) {
@@ -664,7 +687,7 @@ mod tests {
     use super::*;
 
     fn page(html: &str) -> Page {
-        segment(&crate::parse::parse_document(html))
+        crate::extract::segment_html(html)
     }
 
     #[test]
@@ -699,6 +722,26 @@ mod tests {
                 Some(Label::Content)
             ]
         );
+    }
+
+    #[test]
+    fn comment_sections_under_the_page_text_are_labelled_comments() {
+        let body = "<p>The council voted on Tuesday to reopen the old swimming baths after a \
+                    ten-year campaign by residents, who raised half of the repair costs.</p>"
+            .repeat(4);
+        let p = page(&format!(
+            "<article>{body}</article><div id=comments><h2>Comments</h2>\
+             <div class=comment><p>Great news, I learnt to swim there.</p></div></div>"
+        ));
+        let mut labels = vec![Some(Label::Content); p.blocks.len()];
+        label_comment_sections(&p, &mut labels);
+        assert_eq!(labels[0], Some(Label::Content));
+        assert_eq!(labels[labels.len() - 2..], [Some(Label::Comment); 2]);
+        // A "comments" wrapper around most of the page is the page, not its comments.
+        let p = page(&format!("<div class=comments-open>{body}</div>"));
+        let mut labels = vec![Some(Label::Content); p.blocks.len()];
+        label_comment_sections(&p, &mut labels);
+        assert!(labels.iter().all(|l| *l == Some(Label::Content)));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
 use crate::label::Label;
 use crate::model::{top_reasons, Classifier, Model, Reason};
+use crate::page_type::{most_likely, PageType};
 use crate::segment::{segment, Block, Page};
 use crate::smooth::smoothing_rows_with_words;
 
@@ -16,6 +17,7 @@ pub struct Extractor {
     max_bytes: usize,
     explain: bool,
     name_kinds: bool,
+    include_comments: bool,
 }
 
 /// A block with its scores and final label.
@@ -43,13 +45,26 @@ pub struct Extraction {
     pub encoding: Option<&'static str>,
     /// The page was longer than the byte limit and only its start was read.
     pub truncated: bool,
+    /// The most likely page type, when the model has a page-type classifier.
+    pub page_type: Option<PageType>,
+    /// The probability of each page type, in the order of [`PageType::ALL`].
+    pub page_type_probabilities: Option<[f64; 7]>,
+    /// Comment blocks count as kept (the extractor was asked to include comments).
+    pub include_comments: bool,
+    /// The model's estimate (0–1) of how well this page was extracted, when it has one.
+    pub confidence: Option<f64>,
 }
 
 impl Extraction {
-    /// The article text: content blocks, paragraphs separated by blank lines.
+    /// Whether a block is in the text: content, and comments when they were asked for.
+    pub fn keeps(&self, block: &ScoredBlock) -> bool {
+        block.label.is_content() || (self.include_comments && block.label == Label::Comment)
+    }
+
+    /// The article text: the kept blocks, paragraphs separated by blank lines.
     pub fn text(&self) -> String {
         let mut out = String::new();
-        for scored in self.blocks.iter().filter(|b| b.label.is_content()) {
+        for scored in self.blocks.iter().filter(|b| self.keeps(b)) {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }
@@ -65,6 +80,8 @@ pub struct Scored {
     pub features: ndarray::Array2<f64>,
     pub first_scores: Vec<f64>,
     pub scores: Vec<f64>,
+    /// The page-type probabilities the features were computed with.
+    pub page_type: Option<[f64; 7]>,
 }
 
 impl Extractor {
@@ -74,6 +91,7 @@ impl Extractor {
             max_bytes: DEFAULT_MAX_BYTES,
             explain: false,
             name_kinds: true,
+            include_comments: false,
         }
     }
 
@@ -102,6 +120,13 @@ impl Extractor {
         self
     }
 
+    /// Keep reader comments (blocks the model names `comment`) in the text; off by default.
+    /// On forum pages the posts are content either way.
+    pub fn include_comments(mut self, include_comments: bool) -> Self {
+        self.include_comments = include_comments;
+        self
+    }
+
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -118,13 +143,24 @@ impl Extractor {
         bytes: &[u8],
         charset: Option<&str>,
     ) -> Result<Extraction> {
+        self.extract_bytes_from(bytes, charset, None)
+    }
+
+    /// As [`Extractor::extract_bytes_with_charset`], for a page fetched from `url` (which
+    /// helps tell what kind of page it is; without it the page's canonical URL is read).
+    pub fn extract_bytes_from(
+        &self,
+        bytes: &[u8],
+        charset: Option<&str>,
+        url: Option<&str>,
+    ) -> Result<Extraction> {
         let Decoded {
             html,
             encoding,
             truncated,
             ..
         } = decode::decode(bytes, charset, self.max_bytes)?;
-        let mut extraction = self.extract_html(&html);
+        let mut extraction = self.extract_html_from(&html, url);
         extraction.encoding = Some(encoding);
         extraction.truncated = truncated;
         Ok(extraction)
@@ -132,15 +168,22 @@ impl Extractor {
 
     /// Extracts from an HTML string.
     pub fn extract_html(&self, html: &str) -> Extraction {
-        let document = crate::parse::parse_document(html);
-        let page = segment(&document);
-        drop(document);
-        self.decide(self.score_page(page))
+        self.extract_html_from(html, None)
+    }
+
+    /// Extracts from an HTML string fetched from `url`, when known.
+    pub fn extract_html_from(&self, html: &str, url: Option<&str>) -> Extraction {
+        self.decide(self.score_page_from(segment_html(html), url))
     }
 
     /// Steps 4–6: features, first-pass classification and smoothing.
     pub fn score_page(&self, page: Page) -> Scored {
-        let (features, content_words) = self.model.page_rows(&page);
+        self.score_page_from(page, None)
+    }
+
+    /// [`Extractor::score_page`] for a page fetched from `url`, when known.
+    pub fn score_page_from(&self, page: Page, url: Option<&str>) -> Scored {
+        let (features, content_words, page_type) = self.model.page_rows(&page, url);
         let first_scores = self.model.first_pass_scores(&features);
         let scores = match &self.model.smoother {
             Some(smoother) => smoother.scores(&smoothing_rows_with_words(
@@ -156,6 +199,7 @@ impl Extractor {
             features,
             first_scores,
             scores,
+            page_type,
         }
     }
 
@@ -163,7 +207,17 @@ impl Extractor {
     pub fn decide(&self, scored: Scored) -> Extraction {
         const REASONS: usize = 3;
         let title = page_title(&scored.page);
-        let threshold = self.model.threshold;
+        let threshold = self.model.threshold_for(scored.page_type.as_ref());
+        let confidence = self.model.confidence.as_ref().map(|c| {
+            c.confidence(&crate::confidence::extraction_signals(
+                &scored.page,
+                &scored.first_scores,
+                &scored.scores,
+                threshold,
+                scored.page_type.as_ref(),
+            ))
+        });
+
         let blocks = scored
             .page
             .blocks
@@ -174,7 +228,7 @@ impl Extractor {
                 let row = scored.features.row(i);
                 let (label, reasons) = if score >= threshold {
                     (Label::Content, Vec::new())
-                } else if !self.name_kinds && !self.explain {
+                } else if !self.name_kinds && !self.explain && !self.include_comments {
                     (Label::Noise, Vec::new())
                 } else {
                     match (self.model.kind_of(row), &self.model.first_pass) {
@@ -185,7 +239,7 @@ impl Extractor {
                                 }
                                 _ => Vec::new(),
                             };
-                            (kinds_label(&self.model, kind), reasons)
+                            (kind, reasons)
                         }
                         (None, Classifier::Logistic { weights, .. }) if self.explain => {
                             // Features pushing towards noise: negative weight × value.
@@ -219,16 +273,70 @@ impl Extractor {
             blocks,
             encoding: None,
             truncated: false,
+            page_type: scored.page_type.as_ref().map(most_likely),
+            page_type_probabilities: scored.page_type,
+            include_comments: self.include_comments,
+            confidence,
         }
     }
 }
 
-fn kinds_label(model: &Model, kind: usize) -> Label {
-    model
-        .kinds
-        .as_ref()
-        .and_then(|k| k.kinds.get(kind).copied())
-        .unwrap_or(Label::Noise)
+/// Steps 2–3: parses a page and cuts it into blocks.
+///
+/// A page that shows (almost) nothing without scripts but holds a lot of markup in
+/// `<noscript>` — forum software that renders its posts for crawlers there, for one — is read
+/// a second time with its `<noscript>` elements taken as ordinary containers, and that
+/// reading is kept when it finds more text.
+///
+/// ```
+/// let posts = "<p>I upgraded last night and now the dashboard never finishes loading; the \
+///              log shows a timeout on every start.</p>".repeat(20);
+/// let html = format!("<body><div id=app></div><noscript><main>{posts}</main></noscript></body>");
+/// let page = gleaner::extract::segment_html(&html);
+/// assert_eq!(page.blocks.len(), 20);
+/// assert!(page.blocks[0].text.starts_with("I upgraded last night"));
+/// ```
+pub fn segment_html(html: &str) -> Page {
+    let page = segment(&crate::parse::parse_document(html));
+    const FEW_WORDS: u32 = 150;
+    const NOSCRIPT_MARKUP: usize = 1_000;
+    let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
+    if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
+        return page;
+    }
+    let unwrapped = segment(&crate::parse::parse_document(&unwrap_noscript(html)));
+    if words(&unwrapped) >= 2 * words(&page).max(1) {
+        unwrapped
+    } else {
+        page
+    }
+}
+
+/// The page with every `<noscript>` start and end tag renamed to `<div>`, so that its markup
+/// parses as elements. (Occurrences inside scripts change script text nobody reads.)
+fn unwrap_noscript(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let bytes = html.as_bytes();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
+        let start = at + found;
+        let name_at = start + 1 + usize::from(bytes.get(start + 1) == Some(&b'/'));
+        let is_noscript = bytes
+            .get(name_at..name_at + 8)
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"noscript"))
+            && bytes
+                .get(name_at + 8)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
+        if is_noscript {
+            out.push_str(&html[copied..name_at]);
+            out.push_str("div");
+            copied = name_at + 8;
+        }
+        at = start + 1;
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 /// The page's headline: its `og:title`, else its first `<h1>`, else its `<title>`.

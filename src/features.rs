@@ -28,7 +28,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -37,6 +37,33 @@ pub const LEXICAL_FEATURES: &[&str] = &[
     "lexical.noise_evidence",
     "lexical.strongest_noise_word",
     "lexical.lead_noise",
+];
+
+/// Columns filled from the page-type classifier's probabilities (0 until a model that has one
+/// fills them): one per [`crate::page_type::PageType`], then the page-level groups that change
+/// what a block's shape means — cards (listing + collection), forum, product — times the
+/// block features whose meaning they change.
+pub const PAGE_TYPE_FEATURES: &[&str] = &[
+    "page_type.article",
+    "page_type.service",
+    "page_type.forum",
+    "page_type.listing",
+    "page_type.product",
+    "page_type.collection",
+    "page_type.documentation",
+    "page_type.cards_x_link_density",
+    "page_type.cards_x_all_link",
+    "page_type.cards_x_log_words",
+    "page_type.cards_x_li",
+    "page_type.cards_x_same_path_share",
+    "page_type.cards_x_in_largest_repeat",
+    "page_type.forum_x_link_density",
+    "page_type.forum_x_log_words",
+    "page_type.forum_x_negative_cues",
+    "page_type.forum_x_in_comment_section",
+    "page_type.product_x_link_density",
+    "page_type.product_x_log_words",
+    "page_type.product_x_li",
 ];
 
 /// A container of at most this many blocks that holds a form control (an input, a button) is
@@ -156,9 +183,19 @@ impl FeatureSchema {
                 .map(|(n, _)| format!("inside.{}", n.to_lowercase())),
         );
         names.extend(
-            ["depth", "negative_cues", "positive_cues", "in_form_box"]
-                .iter()
-                .map(|n| format!("structure.{n}")),
+            [
+                "depth",
+                "negative_cues",
+                "positive_cues",
+                "in_form_box",
+                "in_comment_section",
+                "comment_section_share",
+                "log_same_path_blocks",
+                "same_path_share",
+                "in_largest_repeat",
+            ]
+            .iter()
+            .map(|n| format!("structure.{n}")),
         );
         names.extend((0..TOKEN_BUCKETS).map(|i| format!("near_class.{i}")));
         names.extend((0..TOKEN_BUCKETS).map(|i| format!("far_class.{i}")));
@@ -170,6 +207,7 @@ impl FeatureSchema {
             );
         }
         names.extend(PAGE_FEATURES.iter().map(|n| format!("page.{n}")));
+        names.extend(PAGE_TYPE_FEATURES.iter().map(|n| n.to_string()));
         names.extend(LEXICAL_FEATURES.iter().map(|n| n.to_string()));
         FeatureSchema {
             version: SCHEMA_VERSION,
@@ -192,6 +230,16 @@ impl FeatureSchema {
     /// Index of the first [`LEXICAL_FEATURES`] column.
     pub fn lexical_column(&self) -> usize {
         self.names.len() - LEXICAL_FEATURES.len()
+    }
+
+    /// Index of the first [`PAGE_TYPE_FEATURES`] column.
+    pub fn page_type_column(&self) -> usize {
+        self.lexical_column() - PAGE_TYPE_FEATURES.len()
+    }
+
+    /// Index of a column by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
     }
 }
 
@@ -310,6 +358,10 @@ struct PageContext {
     region_density: Vec<f64>,
     container_credit: Vec<f64>,
     best_container: u32,
+    /// Per block: how many blocks share its tag path, and whether that path is the page's
+    /// largest repeated group of linked blocks outside navigation, header and footer.
+    same_path: Vec<u32>,
+    in_largest_repeat: Vec<bool>,
 }
 
 /// Computes the feature matrix of a page: one row per block, columns as in
@@ -392,6 +444,12 @@ pub fn page_features_and_words(
         put(f64::from(block.negative_cues.min(5)) / 5.0);
         put(f64::from(block.positive_cues.min(5)) / 5.0);
         put(f64::from(u8::from(in_form_box(page, block))));
+        let comment_share = comment_section_share(page, block, context.page_words);
+        put(f64::from(u8::from(comment_share.is_some())));
+        put(comment_share.unwrap_or(0.0));
+        put((1.0 + f64::from(context.same_path[i])).ln() / 5.0);
+        put(f64::from(context.same_path[i]) / n as f64);
+        put(f64::from(u8::from(context.in_largest_repeat[i])));
         let known = |token: &u64| vocabulary.is_none_or(|v| v.contains(*token));
         let mut near = [0.0; TOKEN_BUCKETS];
         for &token in block.near_tokens.iter().filter(|t| known(t)) {
@@ -441,8 +499,9 @@ pub fn page_features_and_words(
         };
         put(f64::from(u8::from(same(i.checked_sub(1)))));
         put(f64::from(u8::from(same(Some(i + 1)))));
-        // The lexical columns need the model's lexicon: `Model::page_rows` fills them.
-        for _ in LEXICAL_FEATURES {
+        // The page-type and lexical columns need the model's classifiers: `Model::page_rows`
+        // fills them.
+        for _ in PAGE_TYPE_FEATURES.iter().chain(LEXICAL_FEATURES) {
             put(0.0);
         }
         assert_eq!(
@@ -460,6 +519,72 @@ pub fn page_features_and_words(
         })
         .collect();
     (rows, terms)
+}
+
+/// Writes a page's type probabilities (in the order of [`crate::page_type::PageType::ALL`])
+/// and their products with the block features they qualify into every row.
+pub fn write_page_type(rows: &mut Array2<f64>, probabilities: &[f64; 7]) {
+    struct Columns {
+        first: usize,
+        link_density: usize,
+        all_link: usize,
+        log_words: usize,
+        li: usize,
+        negative_cues: usize,
+        in_comment_section: usize,
+        same_path_share: usize,
+        in_largest_repeat: usize,
+    }
+    static COLUMNS: std::sync::OnceLock<Columns> = std::sync::OnceLock::new();
+    let c = COLUMNS.get_or_init(|| {
+        let schema = FeatureSchema::current();
+        let at = |name: &str| schema.column(name).expect("the schema has the column");
+        Columns {
+            first: schema.page_type_column(),
+            link_density: at("text.link_density"),
+            all_link: at("text.all_link"),
+            log_words: at("text.log_words"),
+            li: at("tag.li"),
+            negative_cues: at("structure.negative_cues"),
+            in_comment_section: at("structure.in_comment_section"),
+            same_path_share: at("structure.same_path_share"),
+            in_largest_repeat: at("structure.in_largest_repeat"),
+        }
+    });
+    use crate::page_type::PageType;
+    let p = |t: PageType| probabilities[t.index()];
+    let cards = p(PageType::Listing) + p(PageType::Collection);
+    let (forum, product) = (p(PageType::Forum), p(PageType::Product));
+    for mut row in rows.rows_mut() {
+        let values = [
+            cards * row[c.link_density],
+            cards * row[c.all_link],
+            cards * row[c.log_words],
+            cards * row[c.li],
+            cards * row[c.same_path_share],
+            cards * row[c.in_largest_repeat],
+            forum * row[c.link_density],
+            forum * row[c.log_words],
+            forum * row[c.negative_cues],
+            forum * row[c.in_comment_section],
+            product * row[c.link_density],
+            product * row[c.log_words],
+            product * row[c.li],
+        ];
+        for (i, &probability) in probabilities.iter().enumerate() {
+            row[c.first + i] = probability;
+        }
+        for (i, value) in values.into_iter().enumerate() {
+            row[c.first + probabilities.len() + i] = value;
+        }
+    }
+}
+
+/// The share of the page's words in the comment section around the block, when it is in one.
+pub fn comment_section_share(page: &Page, block: &Block, page_words: f64) -> Option<f64> {
+    block
+        .comment_section
+        .map(|c| f64::from(page.containers[c as usize].words) / page_words.max(1.0))
 }
 
 /// Whether the block sits in a small container that also holds a form control.
@@ -580,9 +705,12 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
             *credit /= best_credit;
         }
     }
+    let (same_path, in_largest_repeat) = repeated_paths(page);
     PageContext {
         language,
         title_words,
+        same_path,
+        in_largest_repeat,
         page_words,
         page_link_density: link_chars / chars,
         densest_index,
@@ -590,6 +718,38 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
         container_credit,
         best_container,
     }
+}
+
+/// Cards of a listing, posts of a thread and items of a menu repeat one template, so their
+/// blocks share a tag path. Per block: the size of its path's group, and whether it is in the
+/// largest group (of at least five) of blocks with links outside navigation, header and
+/// footer — the likeliest list of cards.
+fn repeated_paths(page: &Page) -> (Vec<u32>, Vec<bool>) {
+    use std::collections::HashMap;
+    let chrome = Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0;
+    let mut groups: HashMap<&str, (u32, u32)> = HashMap::new();
+    for block in &page.blocks {
+        let entry = groups.entry(block.tag_path.as_str()).or_default();
+        entry.0 += 1;
+        if block.links > 0 && block.context.0 & chrome == 0 {
+            entry.1 += 1;
+        }
+    }
+    let largest = groups
+        .iter()
+        .filter(|(_, &(_, linked))| linked >= 5)
+        .max_by_key(|(path, &(_, linked))| (linked, std::cmp::Reverse(*path)))
+        .map(|(path, _)| *path);
+    page.blocks
+        .iter()
+        .map(|b| {
+            let path = b.tag_path.as_str();
+            (
+                groups[path].0,
+                Some(path) == largest && b.context.0 & chrome == 0,
+            )
+        })
+        .unzip()
 }
 
 /// The language (index into [`STOPWORDS`]) whose function words are most frequent among the
@@ -818,7 +978,9 @@ fn text_features(
         (1.0 + f64::from(block.words)).ln(),
         (1.0 + chars).ln(),
         link_density,
-        words / lines,
+        // Capped: CJK text counts every character as a word, and a linear model reads an
+        // unbounded outlier as overwhelming evidence.
+        (words / lines).min(20.0),
         (chars / words).min(20.0) / 10.0,
         (1.0 + words / sentences).ln(),
         punct / chars,

@@ -11,22 +11,27 @@ use std::str::FromStr;
 #[serde(rename_all = "snake_case")]
 pub enum Label {
     Content,
-    /// Page chrome: navigation, headers, footers, share bars, cookie banners, comments.
+    /// Page chrome: navigation, headers, footers, share bars, cookie banners.
     Boilerplate,
     /// Links or headlines for other stories: related lists, inline "read more" lines.
     Teaser,
     /// Ads, sponsored boxes, newsletter and subscription prompts.
     Promo,
+    /// Reader comments under an article or post (and customer reviews under a product), and
+    /// the comment form: not the page's content, but kept on request (`--include-comments`).
+    /// On a forum the posts are content instead.
+    Comment,
     /// Noise of an unstated kind.
     Noise,
 }
 
 impl Label {
-    pub const ALL: [Label; 5] = [
+    pub const ALL: [Label; 6] = [
         Label::Content,
         Label::Boilerplate,
         Label::Teaser,
         Label::Promo,
+        Label::Comment,
         Label::Noise,
     ];
 
@@ -40,6 +45,7 @@ impl Label {
             Label::Boilerplate => "boilerplate",
             Label::Teaser => "teaser",
             Label::Promo => "promo",
+            Label::Comment => "comment",
             Label::Noise => "noise",
         }
     }
@@ -61,7 +67,8 @@ impl FromStr for Label {
             .find(|l| l.as_str() == wanted)
             .ok_or_else(|| {
                 format!(
-                    "unknown label {s:?}: use one of content, boilerplate, teaser, promo, noise"
+                    "unknown label {s:?}: use one of content, boilerplate, teaser, promo, comment, \
+                     noise"
                 )
             })
     }

@@ -45,6 +45,7 @@
 
 pub mod batch;
 pub mod clickbait;
+pub mod confidence;
 pub mod dataset;
 pub mod decode;
 pub mod error;

@@ -60,6 +60,10 @@ enum Command {
         /// With --format json: include every block with its label and score.
         #[arg(long)]
         blocks: bool,
+        /// Keep reader comments under an article in the text (dropped by default; on forum
+        /// pages the posts are content either way).
+        #[arg(long)]
+        include_comments: bool,
     },
     /// Extract many pages: one JSON line per input page, in input order.
     ///
@@ -78,7 +82,10 @@ enum Command {
     /// "error_kind" (io, decode, too_large, parse, empty, panic) when that page failed (then
     /// "text" is ""); "truncated": true when a page was over --max-bytes and only its start
     /// was read. "path" is the file, FILE:LINE for JSONL and FILE:N (N-th record) for WARC;
-    /// JSONL and WARC pages also have "url", WARC pages "warc_record_id".
+    /// JSONL and WARC pages also have "url", WARC pages "warc_record_id". With the shipped
+    /// model every record also has "page_type" (article, service, forum, listing, product,
+    /// collection or documentation) and "confidence" (0-1, how well the page was likely
+    /// extracted: route pages below a cut-off to another tool or to review).
     ///
     /// A progress bar is drawn on standard error when it is a terminal; a one-line summary
     /// is printed there at the end.
@@ -110,6 +117,10 @@ enum Command {
         /// with `gleaner eval --predictions`.
         #[arg(long)]
         cv_predictions: Option<PathBuf>,
+        /// Also write every held-out block's out-of-fold score as JSONL, one page per line
+        /// ({"path", "threshold", "blocks": [{"text", "score", "label"}]}), for error analysis.
+        #[arg(long, value_name = "FILE")]
+        cv_blocks: Option<PathBuf>,
         /// Skip cross-validation and fit the given algorithm on all data.
         #[arg(long)]
         no_cv: bool,
@@ -222,10 +233,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
             format,
             model,
             blocks,
+            include_comments,
         } => {
             let extractor = extractor(model.as_ref())?
                 .explain(blocks)
-                .name_kinds(blocks);
+                .name_kinds(blocks)
+                .include_comments(include_comments);
             let bytes = read_input(&file)?;
             let extraction = extractor
                 .extract_bytes(&bytes)
@@ -245,6 +258,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             folds,
             seed,
             cv_predictions,
+            cv_blocks,
             no_cv,
             cv_set,
             holdout_set,
@@ -255,6 +269,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             folds,
             seed,
             cv_predictions: cv_predictions.as_ref(),
+            cv_blocks: cv_blocks.as_ref(),
             no_cv,
             cv_set: cv_set.as_deref(),
             holdout_set: holdout_set.as_deref(),
@@ -321,7 +336,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let bytes = read_input(&file)?;
             let decoded = gleaner::decode::decode(&bytes, None, gleaner::decode::DEFAULT_MAX_BYTES)
                 .map_err(|e| format!("{file}: {e}"))?;
-            let page = gleaner::segment::segment(&gleaner::parse::parse_document(&decoded.html));
+            let page = gleaner::extract::segment_html(&decoded.html);
             let scored = extractor.score_page(page);
             let features = scored.features.clone();
             let extraction = extractor.decide(scored);
@@ -416,16 +431,26 @@ struct TrainArgs<'a> {
     folds: usize,
     seed: u64,
     cv_predictions: Option<&'a PathBuf>,
+    cv_blocks: Option<&'a PathBuf>,
     no_cv: bool,
     cv_set: Option<&'a str>,
     holdout_set: Option<&'a str>,
 }
 
-/// The index of the set called `name` (its name as printed, or its last path component).
+/// Whether the set is the one called `name`: its name as printed, its last path component, or
+/// a directory above it (`cleaneval` names both `cleaneval/dev` and `cleaneval/final`).
+fn set_is_called(set: &Dataset, name: &str) -> bool {
+    let name = name.trim_end_matches('/');
+    set.name == name
+        || set.name.rsplit('/').next() == Some(name)
+        || set.name.starts_with(&format!("{name}/"))
+        || set.name.contains(&format!("/{name}/"))
+}
+
+/// The index of the first set called `name` (see [`set_is_called`]).
 fn set_index(sets: &[Dataset], name: &str) -> Result<usize, String> {
-    let trimmed = name.trim_end_matches('/');
     sets.iter()
-        .position(|s| s.name == trimmed || s.name.rsplit('/').next() == Some(trimmed))
+        .position(|s| set_is_called(s, name))
         .ok_or_else(|| {
             format!(
                 "no set called {name:?} among the data; the sets are: {}",
@@ -445,6 +470,7 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
         folds,
         seed,
         cv_predictions,
+        cv_blocks,
         mut no_cv,
         cv_set,
         holdout_set,
@@ -465,12 +491,15 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
         sets.extend(Dataset::discover(dir).map_err(|e| e.to_string())?);
     }
     let cv_set = cv_set.map(|name| set_index(&sets, name)).transpose()?;
-    let held_out_set = match holdout_set {
+    let held_out_sets = match holdout_set {
         Some(name) => {
+            set_index(&sets, name)?;
             no_cv = true;
-            Some(sets.remove(set_index(&sets, name)?))
+            let (held_out, kept) = sets.into_iter().partition(|s| set_is_called(s, name));
+            sets = kept;
+            held_out
         }
-        None => None,
+        None => Vec::new(),
     };
     let (pages, failures) = train::load_pages(&sets, folds, seed);
     for (id, error) in &failures {
@@ -495,6 +524,7 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
         sets.len()
     );
     let mut chosen = algorithms[0].clone();
+    let mut confidence = None;
     if !no_cv {
         println!("{folds}-fold cross-validation by page (block-level, content class):");
         println!(
@@ -517,11 +547,13 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
                 cv.smoothed.f1,
                 start.elapsed().as_secs_f64()
             );
-            if let Some(teaser) = cv.teaser {
-                println!(
-                    "{:<22} teaser blocks: {} labelled, P {:.4} R {:.4} F1 {:.4}",
-                    "", teaser.blocks, teaser.precision, teaser.recall, teaser.f1
-                );
+            for (kind, scores) in [("teaser", cv.teaser), ("comment", cv.comment)] {
+                if let Some(s) = scores {
+                    println!(
+                        "{:<22} {kind} kind, over {} labelled blocks: P {:.4} R {:.4} F1 {:.4}",
+                        "", s.blocks, s.precision, s.recall, s.f1
+                    );
+                }
             }
             if best.as_ref().is_none_or(|(f1, _, _)| cv.smoothed.f1 > *f1) {
                 best = Some((cv.smoothed.f1, a.clone(), cv));
@@ -530,13 +562,31 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
         let (_, algorithm, cv) = best.expect("at least one algorithm");
         println!("chosen: {}", algorithm.name());
         chosen = algorithm;
+        confidence = train::fit_confidence(&pages, &cv, folds, seed).map_err(|e| e.to_string())?;
+        if let Some((_, report)) = &confidence {
+            println!(
+                "confidence vs true word F1, out of fold: Spearman {:.4} over {} pages",
+                report.spearman, report.pages
+            );
+            for (set, count, rho) in &report.by_dataset {
+                println!(
+                    "  {:<38} {count:>5} pages  Spearman {rho:.4}",
+                    sets[*set].name
+                );
+            }
+        }
         if let Some(path) = cv_predictions {
             write_cv_predictions(path, &pages, &cv)
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+        if let Some(path) = cv_blocks {
+            write_cv_blocks(path, &pages, &cv)
                 .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
     }
     let refs: Vec<&train::TrainingPage> = pages.iter().collect();
     let mut model = train::fit_model(&refs, &chosen, seed).map_err(|e| e.to_string())?;
+    model.confidence = confidence.map(|(c, _)| c);
     model.provenance = format!(
         "{} on {} pages ({} labelled blocks) from: {}",
         chosen.name(),
@@ -561,18 +611,22 @@ fn train_command(args: TrainArgs<'_>) -> Result<ExitCode, String> {
         "gleaner: wrote {} (class vocabulary: {vocabulary} tokens)",
         out.display()
     );
-    if let Some(set) = held_out_set {
+    if !held_out_sets.is_empty() {
         println!("left out of training, scored as new pages:");
         let extractor = Extractor::new(model).name_kinds(false);
-        let outputs = extract_set(&extractor, &set);
-        print_scores(
-            &score_dataset_with(&set, set.form.default_metric(), |id| {
-                outputs.get(id).cloned()
-            }),
-            false,
-        );
+        let mut all_outputs = Vec::new();
+        for set in &held_out_sets {
+            let outputs = extract_set(&extractor, set);
+            print_scores(
+                &score_dataset_with(set, set.form.default_metric(), |id| {
+                    outputs.get(id).cloned()
+                }),
+                false,
+            );
+            all_outputs.push(outputs);
+        }
         if let Some(path) = cv_predictions {
-            write_outputs(path, &set, &outputs)
+            write_outputs(path, &held_out_sets, &all_outputs)
                 .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
     }
@@ -596,23 +650,52 @@ fn extract_set(extractor: &Extractor, set: &Dataset) -> std::collections::HashMa
         .collect()
 }
 
-/// Writes a set's outputs as batch JSONL, in page order.
+/// Writes sets' outputs as batch JSONL, in page order.
 fn write_outputs(
     path: &PathBuf,
-    set: &Dataset,
-    outputs: &std::collections::HashMap<String, Output>,
+    sets: &[Dataset],
+    outputs: &[std::collections::HashMap<String, Output>],
 ) -> io::Result<()> {
     let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for page in &set.pages {
-        let record = Record {
-            text: outputs
-                .get(&page.id)
-                .map(|o| o.text.clone())
-                .unwrap_or_default(),
-            ..Record::default()
+    for (set, outputs) in sets.iter().zip(outputs) {
+        for page in &set.pages {
+            let record = Record {
+                text: outputs
+                    .get(&page.id)
+                    .map(|o| o.text.clone())
+                    .unwrap_or_default(),
+                ..Record::default()
+            }
+            .with_path(page.path.display().to_string());
+            writeln!(out, "{}", record.to_json_line())?;
         }
-        .with_path(page.path.display().to_string());
-        writeln!(out, "{}", record.to_json_line())?;
+    }
+    out.flush()
+}
+
+fn write_cv_blocks(
+    path: &PathBuf,
+    pages: &[train::TrainingPage],
+    cv: &train::CrossValidation,
+) -> io::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for (i, page) in pages.iter().enumerate().filter(|(i, _)| cv.held_out[*i]) {
+        let blocks: Vec<serde_json::Value> = page
+            .page
+            .blocks
+            .iter()
+            .zip(&cv.page_scores[i])
+            .zip(&page.labels)
+            .map(|((b, s), l)| {
+                serde_json::json!({"text": b.text, "score": s, "label": l.map(|l| l.as_str())})
+            })
+            .collect();
+        let line = serde_json::json!({
+            "path": page.path.display().to_string(),
+            "threshold": cv.page_thresholds[i],
+            "blocks": blocks,
+        });
+        writeln!(out, "{line}")?;
     }
     out.flush()
 }
@@ -691,6 +774,10 @@ struct BatchArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Keep reader comments under articles in "text" (dropped by default; on forum pages
+    /// the posts are content either way).
+    #[arg(long)]
+    include_comments: bool,
 }
 
 /// Parses a byte size: a number with an optional K, M or G suffix (powers of 1024; a
@@ -744,7 +831,8 @@ fn batch_command(args: BatchArgs) -> Result<ExitCode, String> {
     }
     extractor = extractor
         .explain(options.fields.blocks)
-        .name_kinds(options.fields.blocks);
+        .name_kinds(options.fields.blocks)
+        .include_comments(args.include_comments);
     let to_stdout = args.output == "-";
     let stdin_inputs = args.inputs.iter().filter(|p| p.as_os_str() == "-").count()
         + usize::from(

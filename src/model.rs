@@ -16,6 +16,7 @@ use crate::features::{
     page_features_and_words, BlockTerms, ClassVocabulary, FeatureSchema, SCHEMA_VERSION,
 };
 use crate::lexicon::Lexicon;
+use crate::page_type::PageTypeModel;
 use crate::segment::Page;
 use crate::smooth::Smoother;
 
@@ -36,8 +37,13 @@ pub struct Model {
     pub scaler: Scaler,
     pub first_pass: Classifier,
     pub smoother: Option<Smoother>,
-    /// Blocks whose final score reaches this are content.
+    /// Blocks whose final score reaches this are content (see [`Model::threshold_for`]).
     pub threshold: f64,
+    /// One threshold per page type (in the order of [`crate::page_type::PageType::ALL`]): a
+    /// page's threshold is their mean weighted by its page-type probabilities. Listings and
+    /// collections keep more of their doubtful blocks than articles do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_thresholds: Option<[f64; 7]>,
     /// What the model was trained on, for the record.
     #[serde(default)]
     pub provenance: String,
@@ -52,6 +58,13 @@ pub struct Model {
     /// The class/id tokens that fill the class buckets; without it, every token does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_vocabulary: Option<ClassVocabulary>,
+    /// Says what kind of page a page is, for the [`crate::features::PAGE_TYPE_FEATURES`]
+    /// columns and the records' `page_type`; without it those columns stay 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_type: Option<PageTypeModel>,
+    /// Estimates how well a page was extracted (the records' `confidence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<crate::confidence::ConfidenceModel>,
     /// The classifiers with the scaling folded into their parameters, built on first use, so
     /// that extraction scores raw feature rows without standardising a copy of them.
     #[serde(skip)]
@@ -129,6 +142,30 @@ impl Model {
                 .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
         }
         if model
+            .type_thresholds
+            .is_some_and(|t| t.iter().any(|t| !(0.0..=1.0).contains(t)))
+        {
+            return Err(Error::Model(
+                "corrupt gleaner model file: a page-type threshold is outside 0–1; retrain it \
+                 with `gleaner train`"
+                    .into(),
+            ));
+        }
+        if model.confidence.as_ref().is_some_and(|c| !c.fits()) {
+            return Err(Error::Model(
+                "the model's confidence estimate does not fit this gleaner's signals; retrain it \
+                 with `gleaner train`"
+                    .into(),
+            ));
+        }
+        if model.page_type.as_ref().is_some_and(|p| !p.fits()) {
+            return Err(Error::Model(
+                "the model's page-type classifier does not fit this gleaner's page signals; \
+                 retrain it with `gleaner train`"
+                    .into(),
+            ));
+        }
+        if model
             .class_vocabulary
             .as_ref()
             .is_some_and(|v| !v.is_well_formed())
@@ -175,6 +212,7 @@ impl Model {
         kinds: Option<KindClassifier>,
         lexicon: Option<Lexicon>,
         class_vocabulary: Option<ClassVocabulary>,
+        page_type: Option<PageTypeModel>,
     ) -> Model {
         let schema = FeatureSchema::current();
         Model {
@@ -190,7 +228,27 @@ impl Model {
             kinds,
             lexicon,
             class_vocabulary,
+            page_type,
+            confidence: None,
+            type_thresholds: None,
             raw_space: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The model with a threshold per page type.
+    pub fn with_type_thresholds(mut self, type_thresholds: Option<[f64; 7]>) -> Model {
+        self.type_thresholds = type_thresholds;
+        self
+    }
+
+    /// The decision threshold of a page with these page-type probabilities: the mean of the
+    /// per-type thresholds they weigh, or the model's one threshold without them.
+    pub fn threshold_for(&self, page_type: Option<&[f64; 7]>) -> f64 {
+        match (self.type_thresholds, page_type) {
+            (Some(thresholds), Some(p)) if p.iter().sum::<f64>() > 0.0 => {
+                thresholds.iter().zip(p).map(|(t, p)| t * p).sum::<f64>() / p.iter().sum::<f64>()
+            }
+            _ => self.threshold,
         }
     }
 
@@ -201,11 +259,27 @@ impl Model {
         })
     }
 
-    /// The feature rows of a page, lexical columns included, and each block's terms.
-    pub fn page_rows(&self, page: &Page) -> (Array2<f64>, Vec<BlockTerms>) {
+    /// The feature rows of a page, page-type and lexical columns included, each block's
+    /// terms, and the page's type probabilities (`None` without a page-type classifier).
+    /// `url` is where the page came from, when the caller knows it.
+    pub fn page_rows(
+        &self,
+        page: &Page,
+        url: Option<&str>,
+    ) -> (Array2<f64>, Vec<BlockTerms>, Option<[f64; 7]>) {
         let (mut rows, words) = page_features_and_words(page, self.class_vocabulary.as_ref());
+        let page_type = self.page_type_probabilities(page, url);
+        if let Some(probabilities) = &page_type {
+            crate::features::write_page_type(&mut rows, probabilities);
+        }
         self.fill_lexical(&mut rows, &words);
-        (rows, words)
+        (rows, words, page_type)
+    }
+
+    /// The probability of each [`crate::page_type::PageType`] (in the order of its `ALL`).
+    pub fn page_type_probabilities(&self, page: &Page, url: Option<&str>) -> Option<[f64; 7]> {
+        let classifier = self.page_type.as_ref()?;
+        Some(classifier.probabilities(&crate::page_type::page_signals(page, url)))
     }
 
     /// Writes what the lexicon makes of each block's words into its row.
@@ -228,9 +302,8 @@ impl Model {
             .collect()
     }
 
-    /// The kind of noise (index into [`KindClassifier::kinds`]) of an unscaled feature row,
-    /// when the model names kinds.
-    pub fn kind_of(&self, row: ArrayView1<'_, f64>) -> Option<usize> {
+    /// The kind of noise of an unscaled feature row, when the model names kinds.
+    pub fn kind_of(&self, row: ArrayView1<'_, f64>) -> Option<crate::label::Label> {
         self.raw_space().kinds.as_ref().map(|k| k.classify(row))
     }
 
@@ -332,6 +405,10 @@ impl Scaler {
             kinds: kinds.kinds.clone(),
             weights,
             intercepts,
+            comment: kinds.comment.as_ref().map(|c| {
+                let (weights, intercept) = self.fold_linear(&c.weights, c.intercept);
+                LinearScore { weights, intercept }
+            }),
         }
     }
 
@@ -469,14 +546,39 @@ impl Tree {
     }
 }
 
-/// A multinomial logistic model over the (scaled) feature row that says which kind of noise a
-/// dropped block is, and which features pushed it there.
+/// Says which kind of noise a dropped block is, and which features pushed it there: first a
+/// binary logistic model over the (scaled) feature row says whether it is a reader comment
+/// (trained against every other kind of noise, generic noise included, so that it does not
+/// take chrome for comments); if not, a multinomial one picks among the other kinds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KindClassifier {
     pub kinds: Vec<crate::label::Label>,
     /// One weight vector per kind, over the feature columns.
     pub weights: Vec<Vec<f64>>,
     pub intercepts: Vec<f64>,
+    /// The comment detector; absent in models trained without comment labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<LinearScore>,
+}
+
+/// A binary logistic model: weights over the feature columns and an intercept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinearScore {
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+}
+
+impl LinearScore {
+    pub fn probability(&self, row: ArrayView1<'_, f64>) -> f64 {
+        sigmoid(
+            self.weights
+                .iter()
+                .zip(row)
+                .map(|(w, x)| w * x)
+                .sum::<f64>()
+                + self.intercept,
+        )
+    }
 }
 
 /// A feature's share in a decision, for explaining it to the user: the feature, its
@@ -514,19 +616,41 @@ pub fn top_reasons(
 }
 
 impl KindClassifier {
-    /// Index (into `kinds`) of the most likely kind for a scaled row.
-    pub fn classify(&self, scaled: ArrayView1<'_, f64>) -> usize {
+    /// The most likely kind for a scaled row.
+    pub fn classify(&self, scaled: ArrayView1<'_, f64>) -> crate::label::Label {
+        if self
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.probability(scaled) >= 0.5)
+        {
+            return crate::label::Label::Comment;
+        }
         self.weights
             .iter()
             .zip(&self.intercepts)
             .map(|(w, b)| w.iter().zip(scaled.iter()).map(|(w, x)| w * x).sum::<f64>() + b)
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map_or(0, |(i, _)| i)
+            .map_or(crate::label::Label::Noise, |(i, _)| self.kinds[i])
     }
 
-    /// The features that favoured kind `chosen` most over the other kinds, strongest first.
-    pub fn reasons(&self, scaled: ArrayView1<'_, f64>, chosen: usize, count: usize) -> Vec<Reason> {
+    /// The features that favoured kind `chosen` most (over the other kinds, or for a comment
+    /// over any other noise), strongest first.
+    pub fn reasons(
+        &self,
+        scaled: ArrayView1<'_, f64>,
+        chosen: crate::label::Label,
+        count: usize,
+    ) -> Vec<Reason> {
+        if chosen == crate::label::Label::Comment {
+            return match &self.comment {
+                Some(c) => top_reasons(scaled, c.weights.iter().copied(), count),
+                None => Vec::new(),
+            };
+        }
+        let Some(chosen) = self.kinds.iter().position(|&k| k == chosen) else {
+            return Vec::new();
+        };
         let others = (self.kinds.len() - 1).max(1) as f64;
         let weights = (0..scaled.len()).map(|j| {
             let mean_other = (0..self.kinds.len())
@@ -544,6 +668,10 @@ impl KindClassifier {
             && self.weights.len() == self.kinds.len()
             && self.intercepts.len() == self.kinds.len()
             && self.weights.iter().all(|w| w.len() == features)
+            && self
+                .comment
+                .as_ref()
+                .is_none_or(|c| c.weights.len() == features)
     }
 }
 

@@ -140,11 +140,16 @@ fn slim_and_measure(html: &str) -> (String, usize) {
                 let name = &bytes[start + 1..name_end];
                 kept_attributes.clear();
                 let mut may_hide = false;
+                let mut structured_data = false;
                 let Some(tag) = scan_attributes(bytes, name_end, |name_at, name_len, end| {
                     let attribute = &bytes[name_at..name_at + name_len];
                     may_hide |= [&b"hidden"[..], b"aria-hidden", b"style"]
                         .iter()
                         .any(|h| attribute.eq_ignore_ascii_case(h));
+                    structured_data |= attribute.eq_ignore_ascii_case(b"type")
+                        && bytes[name_at + name_len..end]
+                            .windows(7)
+                            .any(|w| w.eq_ignore_ascii_case(b"ld+json"));
                     match attribute_use(name, attribute) {
                         AttributeUse::Value => kept_attributes.push(name_at..end),
                         AttributeUse::Presence => kept_attributes.push(name_at..name_at + name_len),
@@ -182,7 +187,11 @@ fn slim_and_measure(html: &str) -> (String, usize) {
                         break;
                     };
                     let body = &bytes[tag.end..body_end];
-                    if emptied && !tag.self_closing && memchr::memmem::find(body, b"<!--").is_none()
+                    // JSON-LD is the page's structured data (its type, for one): kept.
+                    if emptied
+                        && !structured_data
+                        && !tag.self_closing
+                        && memchr::memmem::find(body, b"<!--").is_none()
                     {
                         copied = body_end;
                     }
@@ -310,7 +319,7 @@ enum AttributeUse {
 fn attribute_use(tag: &[u8], attribute: &[u8]) -> AttributeUse {
     let is = |name: &str| attribute.eq_ignore_ascii_case(name.as_bytes());
     let on = |name: &str| tag.eq_ignore_ascii_case(name.as_bytes());
-    if is("href") {
+    if is("href") && !on("link") {
         AttributeUse::Presence
     } else if [
         "class",
@@ -325,6 +334,11 @@ fn attribute_use(tag: &[u8], attribute: &[u8]) -> AttributeUse {
     .any(|name| is(name))
         || (on("html") && is("lang"))
         || (on("meta") && (is("property") || is("name") || is("content")))
+        // The page's own URL (`<link rel=canonical>`), its structured data's type (`type` of
+        // a JSON-LD script) and microdata types say what kind of page it is.
+        || (on("link") && (is("rel") || is("href")))
+        || (on("script") && is("type"))
+        || is("itemtype")
         || (on("input") && is("type"))
         || (on("font") && (is("color") || is("face") || is("size")))
         || (on("annotation-xml") && is("encoding"))

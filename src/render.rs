@@ -30,6 +30,14 @@ pub struct Record {
     /// Set when the page was over the size limit and only its start was read.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// What kind of page it is: article, service, forum, listing, product, collection or
+    /// documentation (when the model has a page-type classifier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_type: Option<crate::page_type::PageType>,
+    /// The model's estimate (0–1) of how well this page was extracted: a pipeline can send
+    /// pages below a cut-off elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
     /// Every block with its label and score (on request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<BlockRecord>>,
@@ -71,6 +79,8 @@ impl Record {
             error_kind: None,
             encoding: extraction.encoding,
             truncated: extraction.truncated,
+            page_type: extraction.page_type,
+            confidence: extraction.confidence.map(round),
             blocks: with_blocks.then(|| {
                 extraction
                     .blocks

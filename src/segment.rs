@@ -35,6 +35,17 @@ pub struct Page {
     pub blocks: Vec<Block>,
     /// Word and link statistics of every element, indexed by [`Block::containers`].
     pub containers: Vec<ContainerStats>,
+    /// Bytes of markup inside `<noscript>` elements, which the walk skips: a page that shows
+    /// nothing without scripts may keep its whole text there for crawlers.
+    pub noscript_bytes: usize,
+    /// The page's own URL as it states it: `<link rel=canonical>`, else `og:url`.
+    pub canonical_url: Option<String>,
+    /// `og:type`, lowercase (`article`, `product`, `website`, …).
+    pub og_type: Option<String>,
+    /// The bodies of its JSON-LD scripts (`<script type="application/ld+json">`).
+    pub json_ld: Vec<String>,
+    /// Microdata types (`itemtype`), as their last path segment, lowercase (`product`, …).
+    pub microdata_types: Vec<String>,
 }
 
 /// A run of text that renders as one paragraph-like unit.
@@ -75,6 +86,10 @@ pub struct Block {
     pub containers: [u32; CONTAINER_LEVELS],
     /// Hand label from a `data-gleaner-label` attribute on the element or an ancestor.
     pub label: Option<Label>,
+    /// The outermost enclosing element that marks a comment section (by its class or id —
+    /// `comments`, `disqus`, `respond`, `reviews`… — or a microdata `Comment` or `Review`
+    /// type), as an index into [`Page::containers`].
+    pub comment_section: Option<u32>,
 }
 
 /// Totals over all blocks inside one element.
@@ -274,6 +289,30 @@ const NEGATIVE_CUES: &[&str] = &[
     "carousel",
     "follow",
 ];
+/// Class/id words of comment sections and of the comments in them, in the languages of the
+/// shared sets (`comment-list`, `comments-area`, `disqus_thread`, `respond`, `kommentare`),
+/// and of customer reviews, which are a product page's comments.
+const COMMENT_CUES: &[&str] = &[
+    "review",
+    "reviews",
+    "comment",
+    "comments",
+    "commentlist",
+    "commentform",
+    "disqus",
+    "respond",
+    "kommentar",
+    "kommentare",
+    "commentaire",
+    "commentaires",
+    "comentario",
+    "comentarios",
+    "commento",
+    "commenti",
+    "reacties",
+    "komentarze",
+];
+
 const POSITIVE_CUES: &[&str] = &[
     "article",
     "body",
@@ -352,6 +391,11 @@ fn negative_cue_hashes() -> &'static [u64] {
     HASHES.get_or_init(|| cue_hashes(NEGATIVE_CUES))
 }
 
+fn comment_cue_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| cue_hashes(COMMENT_CUES))
+}
+
 fn positive_cue_hashes() -> &'static [u64] {
     static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     HASHES.get_or_init(|| cue_hashes(POSITIVE_CUES))
@@ -366,6 +410,7 @@ struct Attributes<'a> {
     role: Option<&'a str>,
     label: Option<&'a str>,
     style: Option<&'a str>,
+    itemtype: Option<&'a str>,
     href: bool,
     hidden: bool,
 }
@@ -384,6 +429,7 @@ impl<'a> Attributes<'a> {
                 "role" => attributes.role = Some(value),
                 "data-gleaner-label" => attributes.label = Some(value),
                 "style" => attributes.style = Some(value),
+                "itemtype" => attributes.itemtype = Some(value),
                 "href" => attributes.href = true,
                 "hidden" => attributes.hidden = true,
                 "aria-hidden" if value == "true" => attributes.hidden = true,
@@ -431,6 +477,8 @@ struct Frame<'a> {
     label: Option<Label>,
     in_link: bool,
     href_link: bool,
+    /// The outermost open comment-section element at or above this one.
+    comment_section: Option<u32>,
     stats: ContainerStats,
 }
 
@@ -481,7 +529,29 @@ pub fn segment(html: &Html) -> Page {
                         if matches!(tag, "input" | "button" | "select" | "textarea") {
                             walker.form_control();
                         }
+                        if let Some(itemtype) = attributes.itemtype {
+                            walker.read_itemtype(itemtype);
+                        }
+                        if tag == "link" {
+                            walker.read_link(element);
+                        }
                         if is_skipped(tag) || attributes.is_hidden() {
+                            if tag == "script"
+                                && element
+                                    .attr("type")
+                                    .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"))
+                            {
+                                let body = node_text(node);
+                                if !body.trim().is_empty() {
+                                    walker.page.json_ld.push(body);
+                                }
+                            }
+                            if tag == "noscript" {
+                                walker.page.noscript_bytes += node
+                                    .children()
+                                    .filter_map(|c| c.value().as_text().map(|t| t.len()))
+                                    .sum::<usize>();
+                            }
                             skip_until = Some(node.id());
                             continue;
                         }
@@ -526,11 +596,54 @@ struct Walker<'a> {
     block: OpenBlock,
     image_pending: bool,
     break_pending: bool,
+    og_url: Option<String>,
 }
 
 impl<'a> Walker<'a> {
+    fn read_itemtype(&mut self, itemtype: &str) {
+        // Several types may be listed; each is a URL such as https://schema.org/Product.
+        for url in itemtype.split_whitespace().take(4) {
+            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+            if !name.is_empty() && self.page.microdata_types.len() < 32 {
+                self.page.microdata_types.push(name.to_ascii_lowercase());
+            }
+        }
+    }
+
+    fn read_link(&mut self, element: &scraper::node::Element) {
+        let canonical = element.attr("rel").is_some_and(|rel| {
+            rel.split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical"))
+        });
+        if canonical && self.page.canonical_url.is_none() {
+            if let Some(href) = element
+                .attr("href")
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+            {
+                self.page.canonical_url = Some(href.to_string());
+            }
+        }
+    }
+
     fn read_meta(&mut self, element: &scraper::node::Element) {
         let key = element.attr("property").or_else(|| element.attr("name"));
+        let content = || {
+            element
+                .attr("content")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        };
+        match key {
+            Some("og:url") if self.page.canonical_url.is_none() => {
+                // `<link rel=canonical>` outranks it, wherever it comes.
+                self.og_url = content().map(str::to_string);
+            }
+            Some("og:type") if self.page.og_type.is_none() => {
+                self.page.og_type = content().map(str::to_ascii_lowercase);
+            }
+            _ => {}
+        }
         if matches!(key, Some("og:title") | Some("twitter:title")) && self.page.meta_title.is_none()
         {
             if let Some(content) = element.attr("content") {
@@ -588,6 +701,13 @@ impl<'a> Walker<'a> {
         let positive_cue = own_tokens
             .iter()
             .any(|t| positive_cue_hashes().binary_search(t).is_ok());
+        let comment_cue = own_tokens
+            .iter()
+            .any(|t| comment_cue_hashes().binary_search(t).is_ok())
+            || attributes.itemtype.is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                t.ends_with("/comment") || t.ends_with("/usercomments") || t.ends_with("/review")
+            });
         let context = context_of(tag, attributes.role);
         for_each_bit(context.0, |bit| self.context_counts[bit] += 1);
         self.negative_cues += u16::from(negative_cue);
@@ -601,6 +721,11 @@ impl<'a> Walker<'a> {
         let href_link = tag == "a" && attributes.href;
         let element_index = self.page.containers.len() as u32;
         self.page.containers.push(ContainerStats::default());
+        let comment_section = self
+            .stack
+            .last()
+            .and_then(|f| f.comment_section)
+            .or(comment_cue.then_some(element_index));
         self.stack.push(Frame {
             tag,
             block_level,
@@ -613,6 +738,7 @@ impl<'a> Walker<'a> {
             label,
             in_link,
             href_link,
+            comment_section,
             stats: ContainerStats::default(),
         });
     }
@@ -676,6 +802,7 @@ impl<'a> Walker<'a> {
         template.negative_cues = self.negative_cues;
         template.positive_cues = self.positive_cues;
         template.label = self.stack.last().and_then(|f| f.label);
+        template.comment_section = self.stack.last().and_then(|f| f.comment_section);
         let block_frame = self
             .stack
             .iter()
@@ -787,6 +914,9 @@ impl<'a> Walker<'a> {
 
     fn finish(mut self) -> Page {
         self.flush();
+        if self.page.canonical_url.is_none() {
+            self.page.canonical_url = self.og_url.take();
+        }
         while !self.stack.is_empty() {
             self.close();
         }
@@ -915,6 +1045,61 @@ mod tests {
         assert_eq!(b[3].label, Some(Label::Teaser));
         assert_eq!(b[3].link_chars, b[3].chars);
         assert!(b[4].context.contains(Context::FOOTER));
+    }
+
+    #[test]
+    fn comment_sections_are_marked_from_their_outermost_element() {
+        let html = r#"<article><p>The post itself, long enough to read as prose.</p></article>
+            <div id="comments" class="comments-area"><h2>2 comments</h2>
+              <ol class="comment-list"><li class="comment"><p>First reader comment.</p></li></ol></div>
+            <section itemscope itemtype="https://schema.org/Review"><p>Great lamp.</p></section>
+            <footer><p>About us</p></footer>"#;
+        let page = segment(&Html::parse_document(html));
+        let section = |text: &str| {
+            page.blocks
+                .iter()
+                .find(|b| b.text == text)
+                .unwrap()
+                .comment_section
+        };
+        assert_eq!(
+            section("The post itself, long enough to read as prose."),
+            None
+        );
+        assert_eq!(section("About us"), None);
+        // The heading and the nested comment share the outermost section element.
+        let outer = section("2 comments").expect("in the comment section");
+        assert_eq!(section("First reader comment."), Some(outer));
+        assert_eq!(
+            page.containers[outer as usize].words,
+            2 + 3,
+            "the section's words"
+        );
+        assert!(section("Great lamp.").is_some_and(|s| s != outer));
+    }
+
+    #[test]
+    fn the_page_url_type_and_structured_data_are_read() {
+        let html = r#"<html><head>
+            <meta property="og:url" content="https://example.org/og">
+            <link rel="stylesheet" href="/a.css"><link rel="canonical" href="https://example.org/p/1">
+            <meta property="og:type" content="Article">
+            <script type="application/ld+json">{"@type": "NewsArticle"}</script>
+            <script>var x = 1;</script></head><body><p>Text</p></body></html>"#;
+        let page = segment(&crate::parse::parse_document(html));
+        assert_eq!(
+            page.canonical_url.as_deref(),
+            Some("https://example.org/p/1")
+        );
+        assert_eq!(page.og_type.as_deref(), Some("article"));
+        assert_eq!(page.json_ld, [r#"{"@type": "NewsArticle"}"#]);
+        let page = segment(&crate::parse::parse_document(
+            r#"<meta property="og:url" content="https://example.org/og"><p>x</p>"#,
+        ));
+        assert_eq!(
+            page.canonical_url.as_deref(),
+            Some("https://example.org/og")
+        );
     }
 
     #[test]

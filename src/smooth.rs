@@ -54,6 +54,25 @@ pub const SMOOTHING_FEATURES: &[&str] = &[
     "prev1_near_image",
     "ends_with_time",
     "ends_with_bracketed_credit",
+    "page_type.article",
+    "page_type.service",
+    "page_type.forum",
+    "page_type.listing",
+    "page_type.product",
+    "page_type.collection",
+    "page_type.documentation",
+    "in_largest_repeat",
+    "in_comment_section",
+    "all_link",
+    "li",
+    "inside_nav",
+    "inside_header",
+    "inside_footer",
+    "inside_aside",
+    "same_path_share",
+    "negative_cues",
+    "relative_position",
+    "stopword_ratio",
 ];
 
 /// The stacked second-pass model.
@@ -118,8 +137,8 @@ impl Smoother {
 }
 
 /// Columns of the first-pass features the second pass reads, looked up by name once.
-fn first_pass_columns() -> &'static [usize; 15] {
-    static COLUMNS: std::sync::OnceLock<[usize; 15]> = std::sync::OnceLock::new();
+fn first_pass_columns() -> &'static [usize; 34] {
+    static COLUMNS: std::sync::OnceLock<[usize; 34]> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
         let names = FeatureSchema::current().names();
         [
@@ -145,6 +164,31 @@ fn first_pass_columns() -> &'static [usize; 15] {
             // short lines between paragraphs too: one is chrome, the other content.
             "text.ends_with_time",
             "text.ends_with_bracketed_credit",
+            // What a run of linked lines between paragraphs is depends on the page: teasers
+            // in an article, the content of a listing.
+            "page_type.article",
+            "page_type.service",
+            "page_type.forum",
+            "page_type.listing",
+            "page_type.product",
+            "page_type.collection",
+            "page_type.documentation",
+            // A listing's cards repeat one template; reader comments sit in a section of
+            // their own. Both are runs of similar blocks whose neighbours say little.
+            "structure.in_largest_repeat",
+            "structure.in_comment_section",
+            // What the block is, for the forest to weigh against the page type: a link, a
+            // list item, where on the page, in which landmark, how prose-like.
+            "text.all_link",
+            "tag.li",
+            "inside.nav",
+            "inside.header",
+            "inside.footer",
+            "inside.aside",
+            "structure.same_path_share",
+            "structure.negative_cues",
+            "page.relative_position",
+            "text.stopword_ratio",
         ]
         .map(|name| {
             names
@@ -169,8 +213,11 @@ pub fn smoothing_rows_with_words(
     if n == 0 {
         return rows;
     }
+    let columns = first_pass_columns();
     let [log_words, link_density, heading, ends, region, credit, title, lexical, strongest, lead, form_box, label_colon, prev_image, time, bracketed_credit] =
-        *first_pass_columns();
+        *columns[..15].first_chunk().expect("15 named columns");
+    // The page type, then the block facts the forest weighs against it, copied as they are.
+    let copied = &columns[15..];
     let similarity = content_similarity(terms, scores);
     let at = |j: isize| {
         if j >= 0 && (j as usize) < n {
@@ -257,6 +304,9 @@ pub fn smoothing_rows_with_words(
         ];
         for (c, v) in values.into_iter().enumerate() {
             rows[[i, c]] = v;
+        }
+        for (c, &column) in copied.iter().enumerate() {
+            rows[[i, values.len() + c]] = features[[i, column]];
         }
     }
     rows

@@ -41,6 +41,13 @@ pub struct TrainingPage {
     pub group_key: u64,
     /// The page's type, when its set says.
     pub page_type: Option<crate::page_type::PageType>,
+    /// Where the page came from, when its set says.
+    pub url: Option<String>,
+    /// The page-level numbers the page-type classifier reads
+    /// ([`crate::page_type::page_signals`]).
+    pub page_signals: Vec<f64>,
+    /// The page's gold main text, when its set gives one (not for snippet sets).
+    pub gold_text: Option<String>,
     pub labels: Vec<Option<Label>>,
     /// Labelled block by block by a person (`data-gleaner-label`), not aligned from gold text.
     pub hand_labelled: bool,
@@ -183,12 +190,19 @@ pub fn load_pages(
                 Some(host) => crate::text::fnv1a(format!("host:{host}").as_bytes()),
                 None => text_key(&labelled.page),
             };
+            let page_signals = crate::page_type::page_signals(&labelled.page, page.url.as_deref());
             TrainingPage {
                 id: page.id.clone(),
                 path: page.path.clone(),
                 dataset,
                 group_key,
                 page_type: page.page_type,
+                url: page.url.clone(),
+                page_signals,
+                gold_text: match &page.gold {
+                    crate::dataset::Gold::Text { text, .. } => Some(text.clone()),
+                    crate::dataset::Gold::Snippets { .. } => None,
+                },
                 page: labelled.page,
                 features,
                 terms,
@@ -198,7 +212,60 @@ pub fn load_pages(
         })
         .collect();
     cross_fit_lexicon(&mut pages, folds.max(2), seed);
+    cross_fit_page_types(&mut pages, folds.max(2), seed);
     (pages, failures)
+}
+
+/// Fills every page's page-type columns from a page-type classifier fitted on the typed pages
+/// of the other folds (the same folds as [`cross_validate`]'s), so the block model learns how
+/// far to trust them on pages the classifier has not seen. Without typed pages (or with one
+/// type only) the columns stay 0.
+pub fn cross_fit_page_types(pages: &mut [TrainingPage], k: usize, seed: u64) {
+    let k = k.min(pages.len());
+    if k < 2 {
+        return;
+    }
+    let page_folds = page_folds(pages.iter(), k, seed);
+    let fitted: Vec<Option<crate::page_type::PageTypeModel>> = page_folds
+        .par_iter()
+        .map(|held_out| {
+            let typed: Vec<&TrainingPage> = pages
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| p.page_type.is_some() && !held_out.contains(i))
+                .map(|(_, p)| p)
+                .collect();
+            fit_page_types(&typed)
+        })
+        .collect();
+    for (held_out, classifier) in page_folds.iter().zip(fitted) {
+        let Some(classifier) = classifier else {
+            continue;
+        };
+        for &i in held_out {
+            let probabilities = classifier.probabilities(&pages[i].page_signals);
+            crate::features::write_page_type(&mut pages[i].features, &probabilities);
+        }
+    }
+}
+
+/// The page-type classifier of the typed pages among `pages`; `None` when fewer than two
+/// types are present.
+fn fit_page_types(pages: &[&TrainingPage]) -> Option<crate::page_type::PageTypeModel> {
+    let (rows, types): (Vec<Vec<f64>>, Vec<crate::page_type::PageType>) = pages
+        .iter()
+        .filter_map(|p| Some((p.page_signals.clone(), p.page_type?)))
+        .unzip();
+    let distinct: std::collections::HashSet<_> = types.iter().collect();
+    if distinct.len() < 2 {
+        return None;
+    }
+    crate::page_type::PageTypeModel::fit(
+        &rows,
+        &types,
+        &crate::page_type::PageTypeParams::default(),
+    )
+    .ok()
 }
 
 /// The [`ClassVocabulary`] of a set of training pages. [`load_pages`] computes their features
@@ -235,11 +302,11 @@ fn fit_lexicon(pages: &[&TrainingPage]) -> Lexicon {
 }
 
 /// Pages contribute at most this many labelled rows (a random sample beyond it)...
-const MAX_ROWS_PER_PAGE: usize = 48;
+const MAX_ROWS_PER_PAGE: usize = 64;
 /// ...and pages with fewer are repeated up to this many rows (at most 6 times).
 const MIN_ROWS_PER_PAGE: usize = 32;
 /// How many times each block of a hand-labelled page is counted.
-const HAND_LABELLED_REPEATS: usize = 8;
+const HAND_LABELLED_REPEATS: usize = 12;
 
 /// The rows a page contributes to fitting: every page weighs about the same, as in the
 /// evaluation (scores are averaged over pages), so a few long gold-text pages with hundreds
@@ -537,9 +604,13 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
     for (i, scores) in inner_fits?.into_iter().flatten() {
         out_of_fold[i] = Some(scores);
     }
-    let (smoother, threshold) = fit_smoother(pages, &out_of_fold, seed)?;
+    let FittedSmoother {
+        smoother,
+        threshold,
+        type_thresholds,
+    } = fit_smoother(pages, &out_of_fold, seed)?;
     let (scaler, first_pass) = full_fit?;
-    let kinds = fit_kinds(pages, &scaler)?;
+    let kinds = fit_kinds(pages, &scaler, seed)?;
     Ok(Model::new(
         algorithm.name().to_string(),
         scaler,
@@ -550,7 +621,9 @@ pub fn fit_model(pages: &[&TrainingPage], algorithm: &Algorithm, seed: u64) -> R
         kinds,
         Some(fit_lexicon(pages)),
         Some(class_vocabulary(pages.iter().map(|p| &p.page))),
-    ))
+        fit_page_types(pages),
+    )
+    .with_type_thresholds(type_thresholds))
 }
 
 /// The smoother's forest, chosen by cross-validation (README, "Second pass variants"): 48 trees
@@ -566,20 +639,37 @@ const SMOOTHER_FOREST: ForestParams = ForestParams {
 /// both lost to 0.7 in block-level cross-validated F1 (README, "Second pass variants").
 const SMOOTHER_FOREST_WEIGHT: f64 = 0.7;
 
+/// What [`fit_smoother`] learns: the smoother, the decision threshold, and one threshold per
+/// page type when the pages have page-type probabilities.
+struct FittedSmoother {
+    smoother: Smoother,
+    threshold: f64,
+    type_thresholds: Option<[f64; 7]>,
+}
+
+/// Folds of the smoother's own out-of-fold scores, which the thresholds are tuned on.
+const THRESHOLD_FOLDS: usize = 3;
+
 fn fit_smoother(
     pages: &[&TrainingPage],
     scores: &[Option<Vec<f64>>],
     seed: u64,
-) -> Result<(Smoother, f64)> {
+) -> Result<FittedSmoother> {
+    let type_column = FeatureSchema::current().page_type_column();
     let mut all_rows = Vec::new();
     let mut targets = Vec::new();
+    // For each row: the index of its page among those with scores.
+    let mut row_page = Vec::new();
+    let mut scored_pages = Vec::new();
     for (page, scores) in pages.iter().zip(scores) {
         let Some(scores) = scores else { continue };
         let rows = smoothing_rows_with_words(&page.page, &page.features, scores, &page.terms);
         for i in page_sample(page, seed) {
             all_rows.push(rows.row(i).to_owned());
             targets.push(page.labels[i].is_some_and(Label::is_content));
+            row_page.push(scored_pages.len());
         }
+        scored_pages.push(*page);
     }
     let views: Vec<_> = all_rows.iter().map(|r| r.view()).collect();
     let mut rows = ndarray::stack(Axis(0), &views)
@@ -588,41 +678,112 @@ fn fit_smoother(
     check_both_classes(&targets)?;
     let scaler = Scaler::fit(&rows);
     scaler.apply(&mut rows);
+    // The thresholds are tuned on scores of rows the smoother did not see (its trees would
+    // otherwise vote with the certainty of memory), fitted beside the final smoother.
+    let page_folds = page_folds(scored_pages.iter().copied(), THRESHOLD_FOLDS, seed ^ 0x7e5);
+    let (smoother, fold_scores) = rayon::join(
+        || fit_smoother_rows(&rows, &targets, &scaler, seed),
+        || {
+            page_folds
+                .par_iter()
+                .map(|held_out| {
+                    let held: std::collections::HashSet<usize> = held_out.iter().copied().collect();
+                    let (train, test): (Vec<usize>, Vec<usize>) =
+                        (0..rows.nrows()).partition(|&r| !held.contains(&row_page[r]));
+                    let smoother = fit_smoother_rows(
+                        &rows.select(Axis(0), &train),
+                        &targets.select(Axis(0), &train),
+                        &scaler,
+                        seed,
+                    )?;
+                    let scores = smoother.scores_scaled(&rows.select(Axis(0), &test));
+                    Ok(test.into_iter().zip(scores).collect::<Vec<_>>())
+                })
+                .collect::<Result<Vec<_>>>()
+        },
+    );
+    let smoother = smoother?;
+    let mut out_of_fold = vec![0.0; rows.nrows()];
+    for (r, score) in fold_scores?.into_iter().flatten() {
+        out_of_fold[r] = score;
+    }
+    let targets = targets.to_vec();
+    let all = vec![1.0; targets.len()];
+    let threshold = best_threshold(&out_of_fold, &targets, &all, 0.30, 0.70);
+    // Per page type: every row weighs as much as its page is of that type.
+    let page_types: Vec<[f64; 7]> = scored_pages
+        .iter()
+        .map(|p| {
+            std::array::from_fn(|t| {
+                if p.features.nrows() > 0 {
+                    p.features[[0, type_column + t]]
+                } else {
+                    0.0
+                }
+            })
+        })
+        .collect();
+    let typed = page_types.iter().any(|p| p.iter().sum::<f64>() > 0.0);
+    let type_thresholds = typed.then(|| {
+        std::array::from_fn(|t| {
+            let weights: Vec<f64> = row_page.iter().map(|&p| page_types[p][t]).collect();
+            best_threshold(&out_of_fold, &targets, &weights, 0.25, 0.75)
+        })
+    });
+    Ok(FittedSmoother {
+        smoother,
+        threshold,
+        type_thresholds,
+    })
+}
+
+/// The smoother fitted on standardised rows.
+fn fit_smoother_rows(
+    rows: &Array2<f64>,
+    targets: &Array1<bool>,
+    scaler: &Scaler,
+    seed: u64,
+) -> Result<Smoother> {
     let (weights, intercept) = fit_logistic(
-        &rows,
-        &targets,
+        rows,
+        targets,
         &LogisticParams {
             alpha: 0.1,
             max_iterations: 200,
         },
     )?;
-    let trees = fit_forest(&rows, &targets, &SMOOTHER_FOREST, seed)?;
-    let smoother = Smoother {
-        scaler,
+    let trees = fit_forest(rows, targets, &SMOOTHER_FOREST, seed)?;
+    Ok(Smoother {
+        scaler: scaler.clone(),
         weights,
         intercept,
         trees,
         forest_weight: SMOOTHER_FOREST_WEIGHT,
-    };
-    // The decision threshold that maximises F1 on these (page-weighted, out-of-fold) rows.
-    let scores = smoother.scores_scaled(&rows);
-    let threshold = best_threshold(&scores, targets.as_slice().unwrap_or(&[]));
-    Ok((smoother, threshold))
+    })
 }
 
-/// The threshold in 0.30–0.70 with the best F1 of `scores >= threshold` against `targets`;
-/// the range is kept narrow so a quirk of one training set cannot push it to an extreme.
-fn best_threshold(scores: &[f64], targets: &[bool]) -> f64 {
-    let mut best = (0.5, -1.0);
-    for step in 0..=40 {
-        let threshold = 0.30 + f64::from(step) * 0.01;
-        let f1 = BlockScores::from_predictions(
-            scores
-                .iter()
-                .zip(targets)
-                .map(|(&s, &t)| (s >= threshold, t)),
-        )
-        .f1;
+/// The threshold in `lo..=hi` (steps of 0.01) with the best F1 of `scores >= threshold`
+/// against `targets`, each row counted with its weight; the range is kept narrow so a quirk of
+/// one training set cannot push it to an extreme.
+fn best_threshold(scores: &[f64], targets: &[bool], weights: &[f64], lo: f64, hi: f64) -> f64 {
+    let mut best = ((lo + hi) / 2.0, -1.0);
+    let steps = ((hi - lo) * 100.0).round() as u32;
+    for step in 0..=steps {
+        let threshold = lo + f64::from(step) * 0.01;
+        let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+        for ((&s, &t), &w) in scores.iter().zip(targets).zip(weights) {
+            match (s >= threshold, t) {
+                (true, true) => tp += w,
+                (true, false) => fp += w,
+                (false, true) => fn_ += w,
+                _ => {}
+            }
+        }
+        let f1 = if tp > 0.0 {
+            2.0 * tp / (2.0 * tp + fp + fn_)
+        } else {
+            0.0
+        };
         if f1 > best.1 + 1e-9 {
             best = (threshold, f1);
         }
@@ -630,9 +791,16 @@ fn best_threshold(scores: &[f64], targets: &[bool]) -> f64 {
     best.0
 }
 
-/// Fits the noise-kind classifier on blocks labelled boilerplate, teaser or promo; `None` when
-/// the data has fewer than two of these kinds (e.g. only content/noise labels).
-fn fit_kinds(pages: &[&TrainingPage], scaler: &Scaler) -> Result<Option<KindClassifier>> {
+/// Fits the noise-kind classifier: a multinomial model among boilerplate, teaser and promo on
+/// the blocks labelled so, and a binary comment detector on every labelled non-content block
+/// (sampled per page like the block model's rows, hand-labelled pages whole), so that it
+/// learns comments against chrome of every kind. `None` when the data names no kinds (e.g.
+/// only content/noise labels).
+fn fit_kinds(
+    pages: &[&TrainingPage],
+    scaler: &Scaler,
+    seed: u64,
+) -> Result<Option<KindClassifier>> {
     let kinds = [Label::Boilerplate, Label::Teaser, Label::Promo];
     let mut rows = Vec::new();
     let mut targets = Vec::new();
@@ -644,29 +812,204 @@ fn fit_kinds(pages: &[&TrainingPage], scaler: &Scaler) -> Result<Option<KindClas
             }
         }
     }
+    let width = FeatureSchema::current().len();
     let present: Vec<usize> = (0..kinds.len()).filter(|k| targets.contains(k)).collect();
-    if present.len() < 2 {
-        return Ok(None);
-    }
-    let mut stacked = ndarray::stack(Axis(0), &rows).map_err(|e| Error::Training(e.to_string()))?;
+    let comment = fit_comment_detector(pages, scaler, seed)?;
+    let (kinds, weights, intercepts) = match present.len() {
+        0 if comment.is_none() => return Ok(None),
+        0 => (vec![Label::Noise], vec![vec![0.0; width]], vec![0.0]),
+        1 => (vec![kinds[present[0]]], vec![vec![0.0; width]], vec![0.0]),
+        _ => {
+            let x = scaled_f32(&rows, scaler)?;
+            let dataset = linfa::Dataset::new(x, Array1::from(targets));
+            let fitted = linfa_logistic::MultiLogisticRegression::default()
+                .alpha(1.0)
+                .max_iterations(100)
+                .fit(&dataset)
+                .map_err(|e| Error::Training(format!("noise-kind classifier failed: {e}")))?;
+            let params = fitted.params();
+            let classes = fitted.classes();
+            (
+                classes.iter().map(|&k| kinds[k]).collect(),
+                (0..classes.len())
+                    .map(|c| params.column(c).iter().map(|&w| f64::from(w)).collect())
+                    .collect(),
+                fitted.intercept().iter().map(|&b| f64::from(b)).collect(),
+            )
+        }
+    };
+    Ok(Some(KindClassifier {
+        kinds,
+        weights,
+        intercepts,
+        comment,
+    }))
+}
+
+/// Rows stacked, standardised and laid out column-major in f32, as [`fit_logistic`] wants
+/// them.
+fn scaled_f32(rows: &[ndarray::ArrayView1<'_, f64>], scaler: &Scaler) -> Result<Array2<f32>> {
+    let mut stacked = ndarray::stack(Axis(0), rows).map_err(|e| Error::Training(e.to_string()))?;
     scaler.apply(&mut stacked);
     let mut column_major = Array2::<f32>::zeros(stacked.raw_dim().f());
     column_major.zip_mut_with(&stacked, |c, &r| *c = r as f32);
-    let dataset = linfa::Dataset::new(column_major, Array1::from(targets));
-    let fitted = linfa_logistic::MultiLogisticRegression::default()
+    Ok(column_major)
+}
+
+/// The comment detector: a comment against any other labelled noise. `None` without comment
+/// labels.
+fn fit_comment_detector(
+    pages: &[&TrainingPage],
+    scaler: &Scaler,
+    seed: u64,
+) -> Result<Option<crate::model::LinearScore>> {
+    let mut rows = Vec::new();
+    let mut targets = Vec::new();
+    for page in pages {
+        for i in page_sample(page, seed) {
+            match page.labels[i] {
+                Some(Label::Content) | None => {}
+                Some(label) => {
+                    rows.push(page.features.row(i));
+                    targets.push(label == Label::Comment);
+                }
+            }
+        }
+    }
+    let comments = targets.iter().filter(|&&t| t).count();
+    if comments == 0 || comments == targets.len() {
+        return Ok(None);
+    }
+    let x = scaled_f32(&rows, scaler)?;
+    let fitted = LogisticRegression::default()
         .alpha(1.0)
         .max_iterations(100)
-        .fit(&dataset)
-        .map_err(|e| Error::Training(format!("noise-kind classifier failed: {e}")))?;
-    let params = fitted.params();
-    let classes = fitted.classes();
-    Ok(Some(KindClassifier {
-        kinds: classes.iter().map(|&k| kinds[k]).collect(),
-        weights: (0..classes.len())
-            .map(|c| params.column(c).iter().map(|&w| f64::from(w)).collect())
+        .fit(&linfa::Dataset::new(x, Array1::from(targets)))
+        .map_err(|e| Error::Training(format!("comment detector failed: {e}")))?;
+    // As in `fit_logistic`: linfa's probability is of the class it met first.
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    Ok(Some(crate::model::LinearScore {
+        weights: fitted
+            .params()
+            .iter()
+            .map(|&w| sign * f64::from(w))
             .collect(),
-        intercepts: fitted.intercept().iter().map(|&b| f64::from(b)).collect(),
+        intercept: sign * f64::from(fitted.intercept()),
     }))
+}
+
+/// The page-type probabilities a page's feature rows carry, `None` when they are all 0 (no
+/// page-type classifier filled them).
+pub fn page_type_of(features: &Array2<f64>) -> Option<[f64; 7]> {
+    let column = FeatureSchema::current().page_type_column();
+    if features.nrows() == 0 {
+        return None;
+    }
+    let types: [f64; 7] = std::array::from_fn(|t| features[[0, column + t]]);
+    (types.iter().sum::<f64>() > 0.0).then_some(types)
+}
+
+/// How well the confidence estimate ranks pages, measured out of fold.
+#[derive(Debug, Clone, Default)]
+pub struct ConfidenceReport {
+    /// Pages with gold text that cross-validation held out.
+    pub pages: usize,
+    /// Spearman correlation of the estimate with the true word F1, each page's estimate from
+    /// a confidence model fitted on the other folds' pages.
+    pub spearman: f64,
+    /// The same per dataset (its index, pages, correlation).
+    pub by_dataset: Vec<(usize, usize, f64)>,
+}
+
+/// The true word F1 of a page's out-of-fold extraction, and its confidence signals, for every
+/// held-out page with gold text.
+fn confidence_samples(pages: &[TrainingPage], cv: &CrossValidation) -> Vec<(usize, Vec<f64>, f64)> {
+    let first_scores = |page: &TrainingPage, i: usize| -> Vec<f64> {
+        cv.first_page_scores
+            .get(i)
+            .filter(|s| s.len() == page.page.blocks.len())
+            .cloned()
+            .unwrap_or_else(|| cv.page_scores[i].clone())
+    };
+    pages
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| cv.held_out[*i] && p.gold_text.is_some())
+        .map(|(i, page)| {
+            let scores = &cv.page_scores[i];
+            let threshold = cv.page_thresholds[i];
+            let text: Vec<&str> = page
+                .page
+                .blocks
+                .iter()
+                .zip(scores)
+                .filter(|(_, &s)| s >= threshold)
+                .map(|(b, _)| b.text.as_str())
+                .collect();
+            let gold = page.gold_text.as_deref().unwrap_or("");
+            let f1 = crate::eval::word_agreement(&text.join("\n\n"), gold).f1;
+            let signals = crate::confidence::extraction_signals(
+                &page.page,
+                &first_scores(page, i),
+                scores,
+                threshold,
+                page_type_of(&page.features).as_ref(),
+            );
+            (i, signals, f1)
+        })
+        .collect()
+}
+
+/// Fits the confidence estimate on the out-of-fold extractions of a cross-validation, and
+/// measures it out of fold in turn (folds of those pages, grouped as [`folds`] groups them).
+/// `None` when fewer than 10 held-out pages have gold text.
+pub fn fit_confidence(
+    pages: &[TrainingPage],
+    cv: &CrossValidation,
+    k: usize,
+    seed: u64,
+) -> Result<Option<(crate::confidence::ConfidenceModel, ConfidenceReport)>> {
+    use crate::confidence::{spearman, ConfidenceModel};
+    let samples = confidence_samples(pages, cv);
+    if samples.len() < 10 {
+        return Ok(None);
+    }
+    let keys: Vec<u64> = samples
+        .iter()
+        .map(|(i, _, _)| pages[*i].group_key)
+        .collect();
+    let mut estimates = vec![0.0; samples.len()];
+    for held_out in folds(&keys, k.max(2), seed ^ 0xc0f1) {
+        let (rows, targets): (Vec<Vec<f64>>, Vec<f64>) = (0..samples.len())
+            .filter(|j| !held_out.contains(j))
+            .map(|j| (samples[j].1.clone(), samples[j].2))
+            .unzip();
+        let model = ConfidenceModel::fit(&rows, &targets)?;
+        for &j in &held_out {
+            estimates[j] = model.confidence(&samples[j].1);
+        }
+    }
+    let truth: Vec<f64> = samples.iter().map(|s| s.2).collect();
+    let mut by_dataset = Vec::new();
+    let mut datasets: Vec<usize> = samples.iter().map(|(i, _, _)| pages[*i].dataset).collect();
+    datasets.sort_unstable();
+    datasets.dedup();
+    for d in datasets {
+        let js: Vec<usize> = (0..samples.len())
+            .filter(|&j| pages[samples[j].0].dataset == d)
+            .collect();
+        let e: Vec<f64> = js.iter().map(|&j| estimates[j]).collect();
+        let t: Vec<f64> = js.iter().map(|&j| truth[j]).collect();
+        by_dataset.push((d, js.len(), spearman(&e, &t)));
+    }
+    let report = ConfidenceReport {
+        pages: samples.len(),
+        spearman: spearman(&estimates, &truth),
+        by_dataset,
+    };
+    let (rows, targets): (Vec<Vec<f64>>, Vec<f64>) =
+        samples.into_iter().map(|(_, r, t)| (r, t)).unzip();
+    Ok(Some((ConfidenceModel::fit(&rows, &targets)?, report)))
 }
 
 /// Block-level precision, recall and F1 of the content class.
@@ -722,6 +1065,8 @@ pub struct CrossValidation {
     pub smoothed: BlockScores,
     /// Per page (same order as the input), final out-of-fold content scores of every block.
     pub page_scores: Vec<Vec<f64>>,
+    /// Per page, the out-of-fold first-pass scores of every block.
+    pub first_page_scores: Vec<Vec<f64>>,
     /// Per page, the threshold of the fold model that scored it.
     pub page_thresholds: Vec<f64>,
     /// Per page, whether it was held out (and so has out-of-fold scores) in some fold.
@@ -729,6 +1074,9 @@ pub struct CrossValidation {
     /// Block-level detection of the `teaser` kind (content or another kind predicted for a
     /// teaser is a miss), over pages labelled with noise kinds; `None` without such pages.
     pub teaser: Option<BlockScores>,
+    /// Block-level detection of the `comment` kind (a comment is found when it is dropped
+    /// *and* named a comment), over the labelled blocks of the held-out pages.
+    pub comment: Option<BlockScores>,
 }
 
 /// k-fold cross-validation by page (grouped by site or text, see [`folds`]). With
@@ -783,15 +1131,16 @@ pub fn cross_validate(
                         )),
                         None => first.clone(),
                     };
+                    let threshold = model.threshold_for(page_type_of(&page.features).as_ref());
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()
                         .map(|(b, &s)| {
-                            let kinds = model.kinds.as_ref().filter(|_| s < model.threshold)?;
-                            Some(kinds.kinds[kinds.classify(scaled.row(b))])
+                            let kinds = model.kinds.as_ref().filter(|_| s < threshold)?;
+                            Some(kinds.classify(scaled.row(b)))
                         })
                         .collect();
-                    (i, first, smoothed, kinds, model.threshold)
+                    (i, first, smoothed, kinds, threshold)
                 })
                 .collect::<Vec<_>>())
         })
@@ -823,6 +1172,17 @@ pub fn cross_validate(
                 .map(|(l, k)| (*k == Some(Label::Teaser), *l == Some(Label::Teaser)))
         })
         .collect();
+    let comment_pairs: Vec<(bool, bool)> = pages
+        .iter()
+        .zip(&predicted_kinds)
+        .flat_map(|(page, kinds)| {
+            page.labels
+                .iter()
+                .zip(kinds)
+                .filter(|(l, _)| l.is_some())
+                .map(|(l, k)| (*k == Some(Label::Comment), *l == Some(Label::Comment)))
+        })
+        .collect();
     // The first pass alone is judged at 0.5; the smoothed scores at each fold model's own
     // tuned threshold, as the shipped model would use its own.
     let first_thresholds = vec![0.5; pages.len()];
@@ -845,11 +1205,16 @@ pub fn cross_validate(
             pairs(&first_scores, &first_thresholds).into_iter(),
         ),
         smoothed: BlockScores::from_predictions(pairs(&final_scores, &thresholds).into_iter()),
+        first_page_scores: first_scores,
         page_scores: final_scores,
         page_thresholds: thresholds,
         held_out,
         teaser: (!teaser_pairs.is_empty())
             .then(|| BlockScores::from_predictions(teaser_pairs.into_iter())),
+        comment: comment_pairs
+            .iter()
+            .any(|&(_, actual)| actual)
+            .then(|| BlockScores::from_predictions(comment_pairs.into_iter())),
     })
 }
 
@@ -872,5 +1237,21 @@ mod tests {
                 "seed {seed}: {folds:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_best_threshold_separates_the_classes_and_weighs_rows() {
+        let scores = [0.1, 0.2, 0.35, 0.4, 0.6, 0.7, 0.9];
+        let targets = [false, false, false, true, true, true, true];
+        let even = [1.0; 7];
+        let threshold = best_threshold(&scores, &targets, &even, 0.3, 0.7);
+        assert!((0.36..=0.40).contains(&threshold), "{threshold}");
+        // Rows weighing nothing do not count: without the 0.4 row, any cut in 0.36..=0.60
+        // separates the rest perfectly.
+        let without = [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0];
+        let threshold = best_threshold(&scores, &targets, &without, 0.3, 0.7);
+        assert!((0.36..=0.60).contains(&threshold), "{threshold}");
+        let narrow = best_threshold(&scores, &targets, &even, 0.5, 0.7);
+        assert!((0.5..=0.6).contains(&narrow), "{narrow}");
     }
 }

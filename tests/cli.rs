@@ -758,3 +758,189 @@ fn a_model_for_another_schema_version_is_refused_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid JSON"));
 }
+
+#[test]
+fn reader_comments_are_dropped_by_default_and_kept_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("compost.html");
+    write(&page, blog_with_comments_page());
+    let path = page.to_str().unwrap();
+    let text = run_ok(&["extract", path], None);
+    for p in BLOG_POST_PARAGRAPHS {
+        assert!(
+            text.contains(p),
+            "post paragraph missing:\n{p}\n--- output ---\n{text}"
+        );
+    }
+    for c in READER_COMMENTS {
+        assert!(
+            !text.contains(c),
+            "comment kept without --include-comments:\n{text}"
+        );
+    }
+    let with_comments = run_ok(&["extract", path, "--include-comments"], None);
+    for c in READER_COMMENTS {
+        assert!(
+            with_comments.contains(c),
+            "comment missing:\n{c}\n---\n{with_comments}"
+        );
+    }
+    assert!(with_comments.contains(BLOG_POST_PARAGRAPHS[0]));
+    // The blocks say why: the comments are named as comments.
+    let json: Value = serde_json::from_str(&run_ok(
+        &["extract", path, "--format", "json", "--blocks"],
+        None,
+    ))
+    .unwrap();
+    let label_of = |text: &str| {
+        json["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["text"] == text)
+            .map(|b| b["label"].as_str().unwrap().to_string())
+    };
+    for c in READER_COMMENTS {
+        assert_eq!(label_of(c).as_deref(), Some("comment"), "{c}");
+    }
+    // The batch takes the same option.
+    let out = dir.path().join("out.jsonl");
+    run_ok(
+        &[
+            "batch",
+            path,
+            "--output",
+            out.to_str().unwrap(),
+            "--include-comments",
+        ],
+        None,
+    );
+    let record = &read_jsonl(&out)[0];
+    assert!(record["text"]
+        .as_str()
+        .unwrap()
+        .contains(READER_COMMENTS[1]));
+}
+
+#[test]
+fn records_name_the_page_type() {
+    let json: Value = serde_json::from_str(&run_ok(
+        &["extract", "--format", "json"],
+        Some(news_page().as_bytes()),
+    ))
+    .unwrap();
+    assert_eq!(json["page_type"], "article", "{json}");
+}
+
+/// A small WCXB-style set: the repository's labelled pages as `html/NNNN.html` with their
+/// content blocks as the gold main text.
+fn ground_truth_subset(dest: &Path) {
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/pages");
+    std::fs::create_dir_all(dest.join("html")).unwrap();
+    std::fs::create_dir_all(dest.join("ground-truth")).unwrap();
+    let names = [
+        "news-en-02.html",
+        "blog-en-03.html",
+        "docs-en-02.html",
+        "forum-en-02.html",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("{:04}", i + 1);
+        let html = std::fs::read_to_string(pages.join(name)).unwrap();
+        write(&dest.join(format!("html/{id}.html")), &html);
+        let gold: Vec<String> = json_lines(&run_ok(
+            &["blocks", pages.join(name).to_str().unwrap()],
+            None,
+        ))
+        .into_iter()
+        .filter(|b| b["gold_label"] == "content")
+        .map(|b| b["text"].as_str().unwrap().to_string())
+        .collect();
+        let kind = if name.starts_with("forum") {
+            "forum"
+        } else {
+            "article"
+        };
+        let record = serde_json::json!({
+            "url": format!("https://site{i}.example/{name}"),
+            "file_id": id,
+            "_internal": {"page_type": {"primary": kind}},
+            "ground_truth": {"title": null, "main_content": gold.join("\n\n"), "with": [], "without": []}
+        });
+        write(
+            &dest.join(format!("ground-truth/{id}.json")),
+            record.to_string(),
+        );
+    }
+}
+
+#[test]
+fn train_leaves_a_set_out_and_scores_it_as_new_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let labelled = dir.path().join("labelled");
+    std::fs::create_dir_all(&labelled).unwrap();
+    training_subset(&labelled);
+    let records = dir.path().join("mini-wcxb");
+    ground_truth_subset(&records);
+    let model = dir.path().join("m.json");
+    let outputs = dir.path().join("held-out.jsonl");
+    let stdout = run_ok(
+        &[
+            "train",
+            "--data",
+            labelled.to_str().unwrap(),
+            records.to_str().unwrap(),
+            "--holdout-set",
+            "mini-wcxb",
+            "--algorithm",
+            "logistic",
+            "--out",
+            model.to_str().unwrap(),
+            "--cv-predictions",
+            outputs.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(stdout.contains("left out of training"), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("mini-wcxb"))
+        .unwrap_or_else(|| panic!("no score line for the held-out set:\n{stdout}"));
+    assert!(
+        line.contains("words metric") && line.contains("4 pages"),
+        "{line}"
+    );
+    assert!(
+        stdout.contains("article") && stdout.contains("forum"),
+        "per type:\n{stdout}"
+    );
+    // The left-out pages' outputs, one record each, scored again by eval to the same figure.
+    assert_eq!(read_jsonl(&outputs).len(), 4);
+    let eval = run_ok(
+        &[
+            "eval",
+            "--data",
+            records.to_str().unwrap(),
+            "--predictions",
+            outputs.to_str().unwrap(),
+        ],
+        None,
+    );
+    let f1 = |l: &str| l.rsplit("F1 ").next().unwrap().trim().to_string();
+    assert_eq!(f1(line), f1(eval.lines().next().unwrap()), "{eval}");
+    // An unknown set name says which sets there are.
+    let out = run(
+        &[
+            "train",
+            "--data",
+            records.to_str().unwrap(),
+            "--holdout-set",
+            "nope",
+            "--out",
+            model.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mini-wcxb"));
+}

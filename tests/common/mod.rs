@@ -218,3 +218,78 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.write_all(bytes).unwrap();
     enc.finish().unwrap()
 }
+
+/// Reader comments under [`blog_with_comments_page`]'s post: prose, like the post itself.
+pub const READER_COMMENTS: [&str; 3] = [
+    "We tried the same thing with our allotment last spring and the difference in the tomatoes \
+     was remarkable, although the slugs seemed to enjoy the mulch even more than we did.",
+    "Could you say a bit more about how often you turned the heap over the winter? Ours went \
+     cold and slimy in January and I never worked out whether it was too wet or too big.",
+    "Thanks for writing this up so clearly. I have shared it with our community garden group \
+     and we are going to try a three-bay system by the shed after the summer fair.",
+];
+
+/// The post of [`blog_with_comments_page`].
+pub const BLOG_POST_PARAGRAPHS: [&str; 4] = [
+    "Three years ago our garden produced more weeds than vegetables, and the soil in the raised \
+     beds was so compacted that a fork would bounce off it after a dry week in June.",
+    "The change came from a compost heap built out of old pallets behind the greenhouse, fed \
+     with kitchen scraps, grass cuttings, shredded cardboard and the leaves from the lime tree.",
+    "By the second autumn the heap gave us enough dark, crumbly compost to spread a thick layer \
+     over every bed, and the worms did the digging that we had always done by hand.",
+    "This year the beans climbed past the top of their canes, the courgettes kept coming until \
+     October, and for the first time we gave away more produce than we bought.",
+];
+
+/// A WordPress-style blog post followed by a thread of reader comments and a comment form.
+pub fn blog_with_comments_page() -> String {
+    let post: String = BLOG_POST_PARAGRAPHS
+        .iter()
+        .map(|p| format!("<p>{p}</p>\n"))
+        .collect();
+    let comments: String = READER_COMMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                r##"<li id="comment-{i}" class="comment depth-1"><article class="comment-body">
+  <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Reader {i}</b> <span class="says">says:</span></div>
+  <div class="comment-metadata"><a href="#comment-{i}"><time datetime="2024-05-0{i}T10:00:00+00:00">May {i}, 2024 at 10:00 am</time></a></div></footer>
+  <div class="comment-content"><p>{c}</p></div>
+  <div class="reply"><a class="comment-reply-link" href="#respond">Reply</a></div>
+</article></li>
+"##
+            )
+        })
+        .collect();
+    format!(
+        r##"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>How a compost heap saved our garden – Plot and Pot</title>
+<meta property="og:type" content="article">
+<link rel="canonical" href="https://plotandpot.example/2024/04/compost-heap-saved-our-garden/"></head>
+<body class="post-template-default single single-post">
+<header class="site-header"><p class="site-title"><a href="/">Plot and Pot</a></p>
+<nav class="main-navigation"><ul><li><a href="/">Home</a></li><li><a href="/vegetables">Vegetables</a></li><li><a href="/about">About</a></li></ul></nav></header>
+<main id="main" class="site-main">
+<article class="post type-post hentry">
+<header class="entry-header"><h1 class="entry-title">How a compost heap saved our garden</h1>
+<div class="entry-meta">Posted on <time datetime="2024-04-28">April 28, 2024</time> by <a href="/author/ann">Ann</a></div></header>
+<div class="entry-content">
+{post}</div>
+</article>
+<div id="comments" class="comments-area">
+<h2 class="comments-title">3 thoughts on “How a compost heap saved our garden”</h2>
+<ol class="comment-list">
+{comments}</ol>
+<div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
+<form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+<p class="comment-notes">Your email address will not be published. Required fields are marked *</p>
+<p class="comment-form-comment"><label for="comment">Comment *</label> <textarea id="comment" name="comment"></textarea></p>
+<p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" value="Post Comment"></p>
+</form></div>
+</div>
+</main>
+<footer class="site-footer"><p>© 2024 Plot and Pot · Proudly powered by WordPress</p></footer>
+</body></html>"##
+    )
+}
