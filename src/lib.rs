@@ -52,6 +52,7 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod features;
+pub mod fitted;
 pub mod input;
 pub mod label;
 pub mod lexicon;

@@ -20,6 +20,8 @@ use crate::page_type::PageTypeModel;
 use crate::segment::Page;
 use crate::smooth::Smoother;
 
+pub use crate::fitted::{sigmoid, Scaler, Tree, TreeNode};
+
 /// Identifies gleaner block models among other JSON files.
 pub const MODEL_FORMAT: &str = "gleaner-block-model";
 
@@ -254,8 +256,8 @@ impl Model {
 
     fn raw_space(&self) -> &RawSpace {
         self.raw_space.get_or_init(|| RawSpace {
-            first_pass: self.scaler.fold_into(&self.first_pass),
-            kinds: self.kinds.as_ref().map(|k| self.scaler.fold_into_kinds(k)),
+            first_pass: self.first_pass.unscaled(&self.scaler),
+            kinds: self.kinds.as_ref().map(|k| k.unscaled(&self.scaler)),
         })
     }
 
@@ -336,40 +338,25 @@ impl Model {
     }
 }
 
-/// Per-column standardisation learnt from the training rows.
+/// Fitted first-pass classifiers, as plain parameters.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Scaler {
-    pub mean: Vec<f64>,
-    pub scale: Vec<f64>,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Classifier {
+    /// From `linfa_logistic::LogisticRegression`.
+    Logistic { weights: Vec<f64>, intercept: f64 },
+    /// From `linfa_ensemble` bagged `linfa_trees::DecisionTree`s; each leaf holds the share of
+    /// content among the training rows that reached it, so the forest gives probabilities.
+    Forest { trees: Vec<Tree> },
 }
 
-impl Scaler {
-    pub fn fit(rows: &Array2<f64>) -> Scaler {
-        let n = rows.nrows().max(1) as f64;
-        let mean: Vec<f64> = rows.columns().into_iter().map(|c| c.sum() / n).collect();
-        let scale = rows
-            .columns()
-            .into_iter()
-            .zip(&mean)
-            .map(|(c, m)| {
-                let var = c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
-                if var > 1e-12 {
-                    var.sqrt()
-                } else {
-                    1.0
-                }
-            })
-            .collect();
-        Scaler { mean, scale }
-    }
-
+impl Classifier {
     /// The same classifier, taking unscaled rows: a weight `w` on `(x - m) / s` is a weight
     /// `w / s` on `x` plus a constant, and a split at `t` on `(x - m) / s` is a split at
     /// `t * s + m` on `x`.
-    fn fold_into(&self, classifier: &Classifier) -> Classifier {
-        match classifier {
+    fn unscaled(&self, scaler: &Scaler) -> Classifier {
+        match self {
             Classifier::Logistic { weights, intercept } => {
-                let (weights, intercept) = self.fold_linear(weights, *intercept);
+                let (weights, intercept) = scaler.fold_linear(weights, *intercept);
                 Classifier::Logistic { weights, intercept }
             }
             Classifier::Forest { trees } => Classifier::Forest {
@@ -383,7 +370,8 @@ impl Scaler {
                                 let mut node = node.clone();
                                 if let Some(f) = node.feature {
                                     let f = f as usize;
-                                    node.threshold = node.threshold * self.scale[f] + self.mean[f];
+                                    node.threshold =
+                                        node.threshold * scaler.scale[f] + scaler.mean[f];
                                 }
                                 node
                             })
@@ -394,55 +382,6 @@ impl Scaler {
         }
     }
 
-    fn fold_into_kinds(&self, kinds: &KindClassifier) -> KindClassifier {
-        let (weights, intercepts) = kinds
-            .weights
-            .iter()
-            .zip(&kinds.intercepts)
-            .map(|(w, &b)| self.fold_linear(w, b))
-            .unzip();
-        KindClassifier {
-            kinds: kinds.kinds.clone(),
-            weights,
-            intercepts,
-            comment: kinds.comment.as_ref().map(|c| {
-                let (weights, intercept) = self.fold_linear(&c.weights, c.intercept);
-                LinearScore { weights, intercept }
-            }),
-        }
-    }
-
-    fn fold_linear(&self, weights: &[f64], intercept: f64) -> (Vec<f64>, f64) {
-        let folded: Vec<f64> = weights
-            .iter()
-            .zip(&self.scale)
-            .map(|(w, s)| w / s)
-            .collect();
-        let shift: f64 = folded.iter().zip(&self.mean).map(|(w, m)| w * m).sum();
-        (folded, intercept - shift)
-    }
-
-    pub fn apply(&self, rows: &mut Array2<f64>) {
-        for mut row in rows.rows_mut() {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                *v = (*v - m) / s;
-            }
-        }
-    }
-}
-
-/// Fitted first-pass classifiers, as plain parameters.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Classifier {
-    /// From `linfa_logistic::LogisticRegression`.
-    Logistic { weights: Vec<f64>, intercept: f64 },
-    /// From `linfa_ensemble` bagged `linfa_trees::DecisionTree`s; each leaf holds the share of
-    /// content among the training rows that reached it, so the forest gives probabilities.
-    Forest { trees: Vec<Tree> },
-}
-
-impl Classifier {
     pub fn probability(&self, row: ArrayView1<'_, f64>) -> f64 {
         match self {
             Classifier::Logistic { weights, intercept } => {
@@ -476,73 +415,6 @@ impl Classifier {
                     .into(),
             ))
         }
-    }
-}
-
-pub fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// A decision tree as a flat node array; node 0 is the root.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tree {
-    pub nodes: Vec<TreeNode>,
-}
-
-/// A split (`feature`, `threshold`, children) or, when `feature` is `None`, a leaf `value`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TreeNode {
-    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
-    pub feature: Option<u32>,
-    #[serde(rename = "t", default)]
-    pub threshold: f64,
-    #[serde(rename = "l", default)]
-    pub left: u32,
-    #[serde(rename = "r", default)]
-    pub right: u32,
-    #[serde(rename = "v", default)]
-    pub value: f64,
-}
-
-impl Tree {
-    pub fn predict(&self, row: ArrayView1<'_, f64>) -> f64 {
-        match row.as_slice() {
-            Some(values) => self.predict_slice(values),
-            None => self.predict_slice(&row.to_vec()),
-        }
-    }
-
-    fn predict_slice(&self, row: &[f64]) -> f64 {
-        let mut node = &self.nodes[0];
-        while let Some(f) = node.feature {
-            // linfa-trees sends values below the split value left.
-            let next = if row[f as usize] < node.threshold {
-                node.left
-            } else {
-                node.right
-            };
-            node = &self.nodes[next as usize];
-        }
-        node.value
-    }
-
-    pub fn is_valid(&self, features: usize) -> bool {
-        let n = self.nodes.len() as u32;
-        !self.nodes.is_empty()
-            && self
-                .nodes
-                .iter()
-                .enumerate()
-                .all(|(i, node)| match node.feature {
-                    None => true,
-                    Some(f) => {
-                        (f as usize) < features
-                            && node.left < n
-                            && node.right < n
-                            && node.left as usize > i
-                            && node.right as usize > i
-                    }
-                })
     }
 }
 
@@ -616,6 +488,26 @@ pub fn top_reasons(
 }
 
 impl KindClassifier {
+    /// The same classifier, taking unscaled rows (see [`Classifier::unscaled`]).
+    fn unscaled(&self, scaler: &Scaler) -> KindClassifier {
+        let kinds = self;
+        let (weights, intercepts) = kinds
+            .weights
+            .iter()
+            .zip(&kinds.intercepts)
+            .map(|(w, &b)| scaler.fold_linear(w, b))
+            .unzip();
+        KindClassifier {
+            kinds: kinds.kinds.clone(),
+            weights,
+            intercepts,
+            comment: kinds.comment.as_ref().map(|c| {
+                let (weights, intercept) = scaler.fold_linear(&c.weights, c.intercept);
+                LinearScore { weights, intercept }
+            }),
+        }
+    }
+
     /// The most likely kind for a scaled row.
     pub fn classify(&self, scaled: ArrayView1<'_, f64>) -> crate::label::Label {
         if self

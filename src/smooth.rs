@@ -17,7 +17,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{BlockTerms, FeatureSchema};
-use crate::model::{sigmoid, Scaler, Tree};
+use crate::fitted::{sigmoid, Scaler, Tree};
 use crate::segment::Page;
 
 /// Names of the second-pass inputs, in order.
@@ -349,7 +349,7 @@ fn content_similarity(terms: &[BlockTerms], scores: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TreeNode;
+    use crate::fitted::TreeNode;
 
     /// A one-split tree: input 0 below 0 votes `low`, otherwise `high`.
     fn split_on_first_input(low: f64, high: f64) -> Tree {
