@@ -156,6 +156,61 @@ pub enum ProgressTotal {
     Bytes(u64),
 }
 
+impl ProgressTotal {
+    /// What a progress display over these sources can count toward: their number when every
+    /// one is an HTML file (by `format`, or else by name), otherwise the sum of their sizes.
+    /// Standard input is not counted; callers with streamed inputs use
+    /// [`ProgressTotal::Unknown`].
+    pub fn of_sources(sources: &[Source], format: Option<input::InputFormat>) -> ProgressTotal {
+        use input::InputFormat;
+        let format_of = |p: &PathBuf| {
+            format
+                .or_else(|| InputFormat::from_path(p))
+                .unwrap_or(InputFormat::Html)
+        };
+        let paths: Vec<&PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Path(p) => Some(p),
+                Source::Stdin => None,
+            })
+            .collect();
+        if paths.iter().all(|p| format_of(p) == InputFormat::Html) {
+            ProgressTotal::Pages(paths.len() as u64)
+        } else {
+            ProgressTotal::Bytes(
+                paths
+                    .iter()
+                    .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+                    .sum(),
+            )
+        }
+    }
+}
+
+/// Parses a byte size: a number with an optional K, M or G suffix (powers of 1024; a
+/// trailing B or iB is accepted), as `--max-bytes` takes it.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t
+        .strip_suffix("IB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(&t);
+    let (number, unit) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1usize << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    number
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a size in bytes (e.g. 10M, 500K, 1048576)"))
+}
+
 /// How a batch runs.
 #[derive(Debug, Clone)]
 pub struct Options {

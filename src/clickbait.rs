@@ -71,6 +71,9 @@ use serde::{Deserialize, Serialize};
 /// under another scheme would still load but silently score garbage.
 pub const FEATURE_SCHEMA_VERSION: u32 = 1;
 
+/// The score from which a headline counts as clickbait.
+pub const THRESHOLD: f64 = 0.5;
+
 /// Errors from loading, saving or training a clickbait model.
 #[derive(Debug, thiserror::Error)]
 pub enum ClickbaitError {
@@ -100,6 +103,9 @@ pub enum ClickbaitError {
     /// linfa-logistic failed to fit.
     #[error("logistic regression training failed: {0}")]
     Logistic(String),
+    /// No algorithm has this name (see [`Algorithm::parse_choice`]).
+    #[error("unknown algorithm {0:?}: use naive_bayes, logistic_regression or all")]
+    UnknownAlgorithm(String),
 }
 
 /// Learning algorithm behind a [`ClickbaitModel`].
@@ -121,6 +127,19 @@ impl Algorithm {
         match self {
             Algorithm::NaiveBayes => "naive_bayes",
             Algorithm::LogisticRegression => "logistic_regression",
+        }
+    }
+
+    /// The algorithms an `--algorithm` value names: one by its [`name`](Algorithm::name), or
+    /// `all` for every one.
+    pub fn parse_choice(name: &str) -> Result<Vec<Algorithm>, ClickbaitError> {
+        match name {
+            "all" => Ok(Algorithm::ALL.to_vec()),
+            name => Algorithm::ALL
+                .into_iter()
+                .find(|a| a.name() == name)
+                .map(|a| vec![a])
+                .ok_or_else(|| ClickbaitError::UnknownAlgorithm(name.to_string())),
         }
     }
 }
@@ -304,6 +323,13 @@ struct SchemaProbe {
 }
 
 impl ClickbaitModel {
+    /// Reads a model file written by [`ClickbaitModel::to_json`] (`gleaner train-clickbait`).
+    /// The errors name the file.
+    pub fn load(path: &Path) -> crate::Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        Self::from_json(&bytes).map_err(|e| crate::Error::Model(format!("{}: {e}", path.display())))
+    }
+
     /// Parses a model written by [`ClickbaitModel::to_json`].
     ///
     /// Fails with [`ClickbaitError::SchemaMismatch`] for a model written under
@@ -381,9 +407,9 @@ impl ClickbaitModel {
         sigmoid(self.logit(&mut buckets))
     }
 
-    /// `score(text) >= 0.5`.
+    /// `score(text) >= `[`THRESHOLD`].
     pub fn is_clickbait(&self, text: &str) -> bool {
-        self.score(text) >= 0.5
+        self.score(text) >= THRESHOLD
     }
 
     /// The algorithm the model was trained with.
@@ -1012,6 +1038,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// The algorithm of the report with the best pooled F1 (the last of equals); `None`
+    /// without reports.
+    pub fn best(reports: &[Report]) -> Option<Algorithm> {
+        reports
+            .iter()
+            .max_by(|a, b| a.overall.f1().total_cmp(&b.overall.f1()))
+            .map(|r| r.algorithm)
+    }
+
     /// A table with one line per report (pooled out-of-fold metrics), for
     /// comparing algorithms.
     pub fn comparison_table(reports: &[Report]) -> String {

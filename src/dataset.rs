@@ -162,6 +162,17 @@ pub struct LabelledPage {
 }
 
 impl Dataset {
+    /// Whether the set is the one called `name`: its name as printed, its last path
+    /// component, or a directory above it (`cleaneval` names both `cleaneval/dev` and
+    /// `cleaneval/final`).
+    pub fn is_called(&self, name: &str) -> bool {
+        let name = name.trim_end_matches('/');
+        self.name == name
+            || self.name.rsplit('/').next() == Some(name)
+            || self.name.starts_with(&format!("{name}/"))
+            || self.name.contains(&format!("/{name}/"))
+    }
+
     /// Finds the labelled sets under `dir`: the directory itself if it is one, otherwise each
     /// subdirectory that is one (so `cleaneval/` yields `cleaneval/dev` and `cleaneval/final`).
     pub fn discover(dir: &Path) -> Result<Vec<Dataset>> {
@@ -680,6 +691,20 @@ pub fn label_by_snippets(page: &Page, with: &[String], without: &[String]) -> Ve
             _ => None,
         })
         .collect()
+}
+
+/// The index of the first set called `name` (see [`Dataset::is_called`]); the error names
+/// the sets there are.
+pub fn find_set(sets: &[Dataset], name: &str) -> Result<usize> {
+    sets.iter().position(|s| s.is_called(name)).ok_or_else(|| {
+        Error::Data(format!(
+            "no set called {name:?} among the data; the sets are: {}",
+            sets.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -10,12 +10,21 @@
 //!   type.
 //! - **Snippets**: a `with` snippet found in the output is a TP, missing a FN; a `without`
 //!   snippet found is a FP, absent a TN. Precision, recall, F1 and accuracy over all snippets.
+//!
+//! Data flow: the outputs to score are another tool's batch JSONL
+//! ([`RecordIndex::read_batch_jsonl`]) or gleaner's own ([`extract_set`]), looked up by page
+//! id; [`score_dataset_with`] compares each with the set's gold and averages into [`Scores`]
+//! ([`Predictions::score`] does both steps for one set).
 
 use std::collections::HashMap;
+use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dataset::{normalise_for_snippets, Dataset, Gold, Metric};
+use crate::error::{Error, Result};
+use crate::extract::Extractor;
 use crate::page_type::PageType;
 use crate::text::{fnv1a, word_tokens};
 
@@ -363,6 +372,87 @@ impl RecordIndex {
 
     pub fn get(&self, id: &str) -> Option<Output> {
         self.by_suffix.get(id).cloned()
+    }
+}
+
+impl RecordIndex {
+    /// Reads a batch JSONL file of any tool ("path" and "text" per line, "error" when the
+    /// page failed) into an index. Blank lines are skipped; a line that is not such a record
+    /// is an error naming the file and line.
+    pub fn read_batch_jsonl(path: &Path) -> Result<RecordIndex> {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            path: String,
+            #[serde(default)]
+            text: String,
+            #[serde(default)]
+            error: Option<String>,
+        }
+        let content = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut records = Vec::new();
+        for (n, line) in content.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record: Line = serde_json::from_str(line).map_err(|e| {
+                Error::Data(format!(
+                    "{}:{}: not a batch record with \"path\" and \"text\": {e}",
+                    path.display(),
+                    n + 1
+                ))
+            })?;
+            records.push((
+                record.path,
+                Output {
+                    text: record.text,
+                    error: record.error.is_some(),
+                },
+            ));
+        }
+        Ok(RecordIndex::new(records))
+    }
+}
+
+/// gleaner's output for every page of a set, by page id (pages extracted in parallel, as
+/// `gleaner batch` extracts files).
+pub fn extract_set(extractor: &Extractor, set: &Dataset) -> HashMap<String, Output> {
+    set.pages
+        .par_iter()
+        .map(|page| {
+            let record = crate::batch::process_file(extractor, &page.path);
+            (
+                page.id.clone(),
+                Output {
+                    text: record.text,
+                    error: record.error.is_some(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// [`score_dataset_with`] over outputs already gathered by page id (e.g. by [`extract_set`]).
+pub fn score_outputs(set: &Dataset, metric: Metric, outputs: &HashMap<String, Output>) -> Scores {
+    score_dataset_with(set, metric, |id| outputs.get(id).cloned())
+}
+
+/// Where the outputs to score come from: another tool's records, or gleaner run on each page.
+pub enum Predictions {
+    /// Batch JSONL records (see [`RecordIndex::read_batch_jsonl`]).
+    Records(RecordIndex),
+    /// Extract each page of a set with this extractor (see [`extract_set`]).
+    Gleaner(Box<Extractor>),
+}
+
+impl Predictions {
+    /// Scores these predictions on a set by `metric`.
+    pub fn score(&self, set: &Dataset, metric: Metric) -> Scores {
+        match self {
+            Predictions::Records(index) => score_dataset_with(set, metric, |id| index.get(id)),
+            Predictions::Gleaner(extractor) => {
+                score_outputs(set, metric, &extract_set(extractor, set))
+            }
+        }
     }
 }
 

@@ -222,6 +222,36 @@ pub fn expand(path: &Path, format: Option<InputFormat>) -> Vec<PathBuf> {
     files
 }
 
+/// The sources that command-line inputs name, in order: `-` is standard input, a directory is
+/// walked now ([`expand`], paths only), anything else is taken as it is. `skip` (the output
+/// file of a run) is never an input, even when it sits in a walked directory; it is compared
+/// by canonical path.
+pub fn expand_inputs(
+    inputs: &[PathBuf],
+    format: Option<InputFormat>,
+    skip: Option<&Path>,
+) -> Vec<Source> {
+    let skip = skip.and_then(|p| std::fs::canonicalize(p).ok());
+    let mut sources = Vec::new();
+    for input in inputs {
+        match Source::parse(&input.to_string_lossy()) {
+            Source::Path(path) if path.is_dir() => sources.extend(
+                expand(&path, format)
+                    .into_iter()
+                    .filter(|p| match &skip {
+                        Some(out) if p.file_name() == out.file_name() => {
+                            std::fs::canonicalize(p).ok().as_ref() != Some(out)
+                        }
+                        _ => true,
+                    })
+                    .map(Source::Path),
+            ),
+            other => sources.push(other),
+        }
+    }
+    sources
+}
+
 /// Reads every source in order and calls `emit` with each page as soon as it is read.
 /// Stops early (returning `Ok`) when `emit` returns `false`. Failures to read one input
 /// become [`Payload::Failed`] items; only a failure to read `more` (a `--files-from` list) is

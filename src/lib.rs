@@ -17,13 +17,14 @@
 //! - [`segment`]: the DOM to a flat list of [`segment::Block`]s with their structural context.
 //! - [`features`]: one row per block under a versioned [`features::FeatureSchema`]; its last
 //!   columns come from the model's [`lexicon`], the words that give chrome away.
-//! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format.
+//! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format;
+//!   [`fitted`]: the scaler, trees and logistic link both passes are made of.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
 //! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
-//!   the same stages.
+//!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting.
 //!
 //! ## Example
 //!
@@ -64,6 +65,7 @@ pub mod segment;
 pub mod smooth;
 pub mod text;
 pub mod train;
+pub mod trainer;
 pub mod warc;
 
 pub use error::{Error, Result};

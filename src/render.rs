@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::extract::{Extraction, ScoredBlock};
+use crate::extract::{Extraction, Extractor, ScoredBlock};
 use crate::features::FeatureSchema;
 
 /// One page's result, as `gleaner extract --format json` prints it and as one line of
@@ -148,4 +148,26 @@ pub fn named_features(
 
 fn round(v: f64) -> f64 {
     (v * 10_000.0).round() / 10_000.0
+}
+
+/// Every block of a page with its features, scores and label, as `gleaner blocks` prints
+/// them: the page is decoded (up to [`DEFAULT_MAX_BYTES`](crate::decode::DEFAULT_MAX_BYTES)),
+/// segmented and scored by `extractor`; the records carry the reasons of each decision when
+/// it explains them ([`Extractor::explain`]).
+pub fn page_block_records(extractor: &Extractor, bytes: &[u8]) -> Result<Vec<BlockRecord>, Error> {
+    let decoded = crate::decode::decode(bytes, None, crate::decode::DEFAULT_MAX_BYTES)?;
+    let page = crate::extract::segment_html(&decoded.html);
+    let scored = extractor.score_page(page);
+    let features = scored.features.clone();
+    let extraction = extractor.decide(scored);
+    Ok(extraction
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, block)| {
+            let mut record = block_record(i, block);
+            record.features = Some(named_features(features.row(i)));
+            record
+        })
+        .collect())
 }

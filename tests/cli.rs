@@ -944,3 +944,26 @@ fn train_leaves_a_set_out_and_scores_it_as_new_pages() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("mini-wcxb"));
 }
+
+#[test]
+fn version_names_the_shipped_models_schema_versions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema = |file: &str, field: &str| {
+        let json: Value =
+            serde_json::from_slice(&std::fs::read(root.join("models").join(file)).unwrap())
+                .unwrap();
+        json[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{file} has no {field}"))
+    };
+    let block = schema("gleaner-block.json", "schema_version");
+    let clickbait = schema("clickbait.json", "feature_schema_version");
+    let stdout = run_ok(&["--version"], None);
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "gleaner {} (block model schema {block}, clickbait model schema {clickbait})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
