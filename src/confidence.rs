@@ -177,26 +177,8 @@ impl ConfidenceModel {
                  a finite F1"
             )));
         }
-        let n = rows.len() as f64;
-        let mean: Vec<f64> = (0..width)
-            .map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / n)
-            .collect();
-        let scale: Vec<f64> = (0..width)
-            .map(|j| {
-                let var = rows.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f64>() / n;
-                if var > 1e-12 {
-                    var.sqrt()
-                } else {
-                    1.0
-                }
-            })
-            .collect();
-        let mut x = ndarray::Array2::<f64>::zeros((rows.len(), width));
-        for (i, row) in rows.iter().enumerate() {
-            for j in 0..width {
-                x[[i, j]] = (row[j] - mean[j]) / scale[j];
-            }
-        }
+        let (crate::fitted::Scaler { mean, scale }, x) =
+            crate::fitted::Scaler::fit_rows(rows, width);
         // Constant columns (a page type absent from the data) would make the system singular:
         // a tiny ridge on every weight keeps it solvable without changing real weights.
         let ridge = ndarray::Array2::from_diag_elem(width, 1e-3);

@@ -50,6 +50,20 @@ impl Scaler {
         (folded, intercept - shift)
     }
 
+    /// Stacks equally long rows into a matrix, fits a scaler on it and returns both, the
+    /// matrix standardised (for the small page-level models, whose rows come as `Vec`s).
+    pub fn fit_rows(rows: &[Vec<f64>], width: usize) -> (Scaler, Array2<f64>) {
+        let mut x = Array2::<f64>::zeros((rows.len(), width));
+        for (mut out, row) in x.rows_mut().into_iter().zip(rows) {
+            for (o, v) in out.iter_mut().zip(row) {
+                *o = *v;
+            }
+        }
+        let scaler = Scaler::fit(&x);
+        scaler.apply(&mut x);
+        (scaler, x)
+    }
+
     pub fn apply(&self, rows: &mut Array2<f64>) {
         for mut row in rows.rows_mut() {
             for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {

@@ -576,26 +576,8 @@ impl PageTypeModel {
                 "the page-type classifier needs pages of at least two types".into(),
             ));
         }
-        let n = rows.len() as f64;
-        let mean: Vec<f64> = (0..width)
-            .map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / n)
-            .collect();
-        let scale: Vec<f64> = (0..width)
-            .map(|j| {
-                let var = rows.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f64>() / n;
-                if var > 1e-12 {
-                    var.sqrt()
-                } else {
-                    1.0
-                }
-            })
-            .collect();
-        let mut x = ndarray::Array2::<f64>::zeros((rows.len(), width));
-        for (i, row) in rows.iter().enumerate() {
-            for j in 0..width {
-                x[[i, j]] = (row[j] - mean[j]) / scale[j];
-            }
-        }
+        let (crate::fitted::Scaler { mean, scale }, x) =
+            crate::fitted::Scaler::fit_rows(rows, width);
         let y = ndarray::Array1::from_iter(types.iter().map(|t| t.index()));
         let fitted = linfa_logistic::MultiLogisticRegression::default()
             .alpha(params.alpha)

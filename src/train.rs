@@ -762,6 +762,20 @@ fn fit_smoother_rows(
     })
 }
 
+/// The text a page's scores keep at `threshold`: its blocks at or above it, joined as
+/// `gleaner extract` joins them.
+pub fn kept_text(page: &TrainingPage, scores: &[f64], threshold: f64) -> String {
+    let kept: Vec<&str> = page
+        .page
+        .blocks
+        .iter()
+        .zip(scores)
+        .filter(|(_, &s)| s >= threshold)
+        .map(|(b, _)| b.text.as_str())
+        .collect();
+    kept.join("\n\n")
+}
+
 /// The threshold in `lo..=hi` (steps of 0.01) with the best F1 of `scores >= threshold`
 /// against `targets`, each row counted with its weight; the range is kept narrow so a quirk of
 /// one training set cannot push it to an extreme.
@@ -938,16 +952,8 @@ fn confidence_samples(pages: &[TrainingPage], cv: &CrossValidation) -> Vec<(usiz
         .map(|(i, page)| {
             let scores = &cv.page_scores[i];
             let threshold = cv.page_thresholds[i];
-            let text: Vec<&str> = page
-                .page
-                .blocks
-                .iter()
-                .zip(scores)
-                .filter(|(_, &s)| s >= threshold)
-                .map(|(b, _)| b.text.as_str())
-                .collect();
             let gold = page.gold_text.as_deref().unwrap_or("");
-            let f1 = crate::eval::word_agreement(&text.join("\n\n"), gold).f1;
+            let f1 = crate::eval::word_agreement(&kept_text(page, scores, threshold), gold).f1;
             let signals = crate::confidence::extraction_signals(
                 &page.page,
                 &first_scores(page, i),

@@ -148,17 +148,9 @@ pub fn write_cv_predictions(
         .zip(&cv.held_out)
         .filter(|(_, &held_out)| held_out)
     {
-        let text: Vec<&str> = page
-            .page
-            .blocks
-            .iter()
-            .zip(scores)
-            .filter(|(_, &s)| s >= threshold)
-            .map(|(b, _)| b.text.as_str())
-            .collect();
         let record = Record {
             title: crate::extract::page_title(&page.page),
-            text: text.join("\n\n"),
+            text: crate::train::kept_text(page, scores, threshold),
             ..Record::default()
         }
         .with_path(page.path.display().to_string());
