@@ -17,6 +17,7 @@ use gleaner::decode::DEFAULT_MAX_BYTES;
 use gleaner::render::{block_record, named_features, BlockRecord, Record};
 use gleaner::Model;
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
@@ -188,8 +189,8 @@ fn guard<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
 /// One page as the caller gave it, borrowed from the Python object where possible.
 enum Html<'a> {
     /// Decoded text: its UTF-8 bytes are read as UTF-8, as `gleaner batch` reads the `"html"`
-    /// string of a JSON line, whatever the page declares.
-    Text(Cow<'a, str>),
+    /// string of a JSON line, whatever the page declares. Always valid UTF-8.
+    Text(Cow<'a, [u8]>),
     /// Raw bytes (plain or gzip, any charset), decoded as `gleaner extract FILE` decodes.
     Bytes(&'a [u8]),
 }
@@ -204,7 +205,7 @@ struct Page<'a> {
 impl Page<'_> {
     fn bytes_and_charset(&self) -> (&[u8], Option<&str>) {
         match &self.html {
-            Html::Text(text) => (text.as_bytes(), Some("utf-8")),
+            Html::Text(utf8) => (utf8, Some("utf-8")),
             Html::Bytes(bytes) => (bytes, self.charset.as_deref()),
         }
     }
@@ -227,31 +228,55 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "an unknown type".into())
 }
 
-/// Reads a `str` without copying when Python holds it as UTF-8 (always for ASCII); a string
-/// with lone surrogates (from `surrogateescape` decoding, say) has each replaced by U+FFFD.
+/// Reads a short `str` (a URL, a charset, a headline); lone surrogates (from
+/// `surrogateescape` decoding, say) become U+FFFD.
 fn text_of<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
     match s.to_str() {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => Cow::Owned(
-            s.call_method1("encode", ("utf-16-le", "surrogatepass"))
-                .ok()
-                .and_then(|b| b.cast_into::<PyBytes>().ok())
-                .map(|b| {
-                    let units: Vec<u16> = b
-                        .as_bytes()
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                        .collect();
-                    String::from_utf16_lossy(&units)
-                })
-                .unwrap_or_else(|| s.to_string_lossy().into_owned()),
-        ),
+        Err(_) => Cow::Owned(lossy(s)),
+    }
+}
+
+/// A `str` with each lone surrogate replaced by U+FFFD (one each, where PyO3's
+/// `to_string_lossy` gives three).
+fn lossy(s: &Bound<'_, PyString>) -> String {
+    s.call_method1("encode", ("utf-16-le", "surrogatepass"))
+        .ok()
+        .and_then(|b| b.cast_into::<PyBytes>().ok())
+        .map(|b| {
+            let units: Vec<u16> = b
+                .as_bytes()
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        })
+        .unwrap_or_else(|| s.to_string_lossy().into_owned())
+}
+
+/// A page given as `str`, as UTF-8 bytes. An ASCII str is read in place. Any other is encoded
+/// into a copy that lives for this call only: `to_str` would leave CPython's cached UTF-8
+/// copy inside the str object for as long as it lives, doubling the memory of the pages a
+/// caller keeps (a list, a DataFrame column).
+fn utf8_of<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, [u8]> {
+    let ascii = s
+        .call_method0(intern!(s.py(), "isascii"))
+        .and_then(|a| a.extract::<bool>())
+        .unwrap_or(false);
+    if ascii {
+        if let Ok(text) = s.to_str() {
+            return Cow::Borrowed(text.as_bytes());
+        }
+    }
+    match s.encode_utf8() {
+        Ok(bytes) => Cow::Owned(bytes.as_bytes().to_vec()),
+        Err(_) => Cow::Owned(lossy(s).into_bytes()),
     }
 }
 
 fn html_of<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> Result<Html<'a>, Failure> {
     if let Ok(s) = obj.cast::<PyString>() {
-        Ok(Html::Text(text_of(s)))
+        Ok(Html::Text(utf8_of(s)))
     } else if let Ok(b) = obj.cast::<PyBytes>() {
         Ok(Html::Bytes(b.as_bytes()))
     } else {

@@ -115,3 +115,17 @@ def test_stubs_docstrings_and_typed_marker():
     assert signature.parameters["with_metadata"].default is False
     assert "threads" in inspect.signature(gleaner.Extractor.extract_many).parameters
     assert gleaner.OUTPUT_FORMATS == ["text", "json"] and gleaner.DEFAULT_MAX_BYTES == 10 << 20
+
+
+def test_a_str_page_is_left_as_it_was(extractor):
+    """No UTF-8 copy is left cached inside a non-ASCII str page (it would double the memory
+    of the pages a caller keeps); sys.getsizeof counts that cache."""
+    import sys
+
+    page = ARTICLE.replace("Monday", "lundi, café crème " * 20_000)
+    size = sys.getsizeof(page)
+    assert "café crème" in extractor.extract(page)
+    extractor.extract_many([page, page], threads=2)
+    assert sys.getsizeof(page) == size
+    page.encode("utf-8")  # (encoding alone caches nothing either)
+    assert sys.getsizeof(page) == size
