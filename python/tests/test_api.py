@@ -129,3 +129,16 @@ def test_a_str_page_is_left_as_it_was(extractor):
     assert sys.getsizeof(page) == size
     page.encode("utf-8")  # (encoding alone caches nothing either)
     assert sys.getsizeof(page) == size
+
+
+def test_stubs_match_the_module(tmp_path):
+    """mypy's stubtest: every signature of _gleaner.pyi matches the compiled module."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("mypy")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "gleaner._gleaner"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout.decode()[-3000:]

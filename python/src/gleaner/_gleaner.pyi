@@ -2,24 +2,36 @@
 
 import os
 import pathlib
-from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, Union, overload
+from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, Union, final, overload
 
 from ._errors import GleanerError
 
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Extractor",
+    "OUTPUT_FORMATS",
+    "__version__",
+    "_panic_guard_check",
+    "_restore_extractor",
+    "blocks",
+    "clickbait_score",
+    "extract",
+]
 __version__: str
 #: Pages longer than this (after gzip) are cut there and marked ``truncated``: 10 MiB.
 DEFAULT_MAX_BYTES: int
 #: The values ``output_format`` accepts.
 OUTPUT_FORMATS: List[str]
 
-Html = Union[str, bytes]
+_Html = Union[str, bytes]
 #: An item of ``extract_many``: a page, or a page with its URL (and HTTP charset, for bytes).
-PageItem = Union[Html, Tuple[Html, Optional[str]], Tuple[Html, Optional[str], Optional[str]]]
+_PageItem = Union[_Html, Tuple[_Html, Optional[str]], Tuple[_Html, Optional[str], Optional[str]]]
 #: A JSON record of ``gleaner extract --format json``: ``title``, ``text``, and when known
 #: ``title_clickbait``, ``encoding``, ``truncated``, ``page_type``, ``confidence``, ``blocks``.
-Record = Dict[str, Any]
-OutputFormat = Literal["text", "json"]
+_Record = Dict[str, Any]
+_OutputFormat = Literal["text", "json"]
 
+@final
 class Extractor:
     """Extracts the article of web pages with one model and one set of options.
 
@@ -45,19 +57,19 @@ class Extractor:
         gleaner model for this version (``"model"``).
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         model: Union[str, "os.PathLike[str]", None] = None,
         *,
-        output_format: OutputFormat = "text",
+        output_format: _OutputFormat = "text",
         include_comments: bool = False,
         blocks: bool = False,
         max_bytes: Optional[int] = None,
         with_metadata: bool = False,
-    ) -> None: ...
+    ) -> "Extractor": ...
     def extract(
-        self, html: Html, url: Optional[str] = None, *, charset: Optional[str] = None
-    ) -> Union[str, Record]:
+        self, html: _Html, url: Optional[str] = None, *, charset: Optional[str] = None
+    ) -> Union[str, _Record]:
         """Extracts one page.
 
         :param html: ``str`` (decoded HTML, read as UTF-8 whatever the page declares) or
@@ -72,8 +84,8 @@ class Extractor:
         :raises GleanerTypeError: ``html`` is not ``str`` or ``bytes`` (a ``TypeError`` too).
         """
     def extract_many(
-        self, pages: Iterable[PageItem], threads: Optional[int] = None
-    ) -> List[Union[str, Record, GleanerError]]:
+        self, pages: Iterable[_PageItem], threads: Optional[int] = None
+    ) -> List[Union[str, _Record, GleanerError]]:
         """Extracts many pages on ``threads`` threads (default: one per core) with the GIL
         released.
 
@@ -84,7 +96,7 @@ class Extractor:
             failed, the :class:`GleanerError` instance (not raised), so no page is lost.
         """
     def blocks(
-        self, html: Html, url: Optional[str] = None, *, charset: Optional[str] = None
+        self, html: _Html, url: Optional[str] = None, *, charset: Optional[str] = None
     ) -> List[Dict[str, Any]]:
         """Every block of the page, as ``gleaner blocks FILE`` prints them: ``index``,
         ``text``, ``tag``, ``tag_path``, ``label``, ``score``, ``first_score``, ``reasons``,
@@ -104,7 +116,7 @@ class Extractor:
 
 @overload
 def extract(
-    html: Html,
+    html: _Html,
     url: Optional[str] = None,
     *,
     output_format: Literal["text"] = "text",
@@ -135,7 +147,7 @@ def extract(
     """
 @overload
 def extract(
-    html: Html,
+    html: _Html,
     url: Optional[str] = None,
     *,
     output_format: Literal["json"],
@@ -144,9 +156,9 @@ def extract(
     max_bytes: Optional[int] = None,
     charset: Optional[str] = None,
     with_metadata: bool = False,
-) -> Record: ...
+) -> _Record: ...
 def blocks(
-    html: Html,
+    html: _Html,
     url: Optional[str] = None,
     *,
     charset: Optional[str] = None,
@@ -155,7 +167,7 @@ def blocks(
     """Every block of the page with the built-in model: see :meth:`Extractor.blocks`."""
 
 @overload
-def clickbait_score(text: str) -> float: ...
+def clickbait_score(text: str) -> float: ...  # type: ignore[overload-overlap]
 @overload
 def clickbait_score(text: Iterable[str]) -> List[float]:
     """Clickbait probability (0 to 1) of a headline, as ``gleaner clickbait`` scores it; for
