@@ -306,12 +306,7 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     let h1s = blocks.iter().filter(|b| b.heading_level == 1).count();
     row.push((h1s as f64).min(5.0) / 5.0);
     row.push(densest_container_share(page, total_words));
-    for word in CUE_WORDS {
-        let hash = token_hash(word);
-        row.push(share(&|b| {
-            b.near_tokens.contains(&hash) || b.far_tokens.contains(&hash)
-        }));
-    }
+    row.extend(cue_word_shares(blocks).map(|count| count as f64 / n));
     let mut url_buckets = [0.0; URL_BUCKETS];
     for token in &url_tokens {
         url_buckets[(crate::text::fnv1a(token.as_bytes()) % URL_BUCKETS as u64) as usize] = 1.0;
@@ -352,6 +347,34 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     row.extend(label_counts.map(|c| (1.0 + f64::from(c)).ln() / 3.0));
     debug_assert_eq!(row.len(), signal_names().len());
     row
+}
+
+/// For each of [`CUE_WORDS`], how many blocks carry it among their class/id tokens, near or
+/// far: one pass over the blocks' tokens with a lookup table, not one per cue word.
+fn cue_word_shares(blocks: &[crate::segment::Block]) -> [usize; CUE_WORDS.len()] {
+    type Index = std::collections::HashMap<u64, usize, crate::text::PrehashedState>;
+    static CUE_INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let index = CUE_INDEX.get_or_init(|| {
+        CUE_WORDS
+            .iter()
+            .enumerate()
+            .map(|(i, word)| (token_hash(word), i))
+            .collect()
+    });
+    let mut counts = [0usize; CUE_WORDS.len()];
+    let mut seen = [false; CUE_WORDS.len()];
+    for block in blocks {
+        seen.fill(false);
+        for token in block.near_tokens.iter().chain(&block.far_tokens) {
+            if let Some(&i) = index.get(token) {
+                seen[i] = true;
+            }
+        }
+        for (count, &hit) in counts.iter_mut().zip(&seen) {
+            *count += usize::from(hit);
+        }
+    }
+    counts
 }
 
 /// The largest share of the page's words inside one element two block levels up: an
