@@ -155,9 +155,27 @@ fn round(v: f64) -> f64 {
 /// segmented and scored by `extractor`; the records carry the reasons of each decision when
 /// it explains them ([`Extractor::explain`]).
 pub fn page_block_records(extractor: &Extractor, bytes: &[u8]) -> Result<Vec<BlockRecord>, Error> {
-    let decoded = crate::decode::decode(bytes, None, crate::decode::DEFAULT_MAX_BYTES)?;
+    page_block_records_from(
+        extractor,
+        bytes,
+        None,
+        crate::decode::DEFAULT_MAX_BYTES,
+        None,
+    )
+}
+
+/// [`page_block_records`] for a page with an HTTP header's `charset`, a size limit and the
+/// `url` it was fetched from, when known (as the Python package's `blocks` takes them).
+pub fn page_block_records_from(
+    extractor: &Extractor,
+    bytes: &[u8],
+    charset: Option<&str>,
+    max_bytes: usize,
+    url: Option<&str>,
+) -> Result<Vec<BlockRecord>, Error> {
+    let decoded = crate::decode::decode(bytes, charset, max_bytes)?;
     let page = crate::extract::segment_html(&decoded.html);
-    let scored = extractor.score_page(page);
+    let scored = extractor.score_page_from(page, url);
     let features = scored.features.clone();
     let extraction = extractor.decide(scored);
     Ok(extraction

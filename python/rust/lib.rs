@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use gleaner::batch::extract_record;
 use gleaner::decode::DEFAULT_MAX_BYTES;
-use gleaner::render::{block_record, named_features, BlockRecord, Record};
+use gleaner::render::{BlockRecord, Record};
 use gleaner::Model;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
@@ -409,21 +409,14 @@ impl Core {
                     .name_kinds(true)
                     .include_comments(false)
             });
-            let decoded = gleaner::decode::decode(bytes, charset, self.options.max_bytes)
-                .map_err(|e| Failure::from_error(&e))?;
-            let page_blocks = gleaner::extract::segment_html(&decoded.html);
-            let scored = engine.score_page_from(page_blocks, page.url.as_deref());
-            let features = scored.features.clone();
-            let extraction = engine.decide(scored);
-            Ok(extraction
-                .blocks
-                .iter()
-                .enumerate()
-                .map(|(i, block)| BlockRecord {
-                    features: Some(named_features(features.row(i))),
-                    ..block_record(i, block)
-                })
-                .collect())
+            gleaner::render::page_block_records_from(
+                engine,
+                bytes,
+                charset,
+                self.options.max_bytes,
+                page.url.as_deref(),
+            )
+            .map_err(|e| Failure::from_error(&e))
         })
     }
 
