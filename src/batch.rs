@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::explain::IndexEntry;
 use crate::extract::Extractor;
 use crate::input::{self, Item, Payload, ReadOptions, ReadStats, Source};
 use crate::render::Record;
@@ -223,6 +224,10 @@ pub struct Options {
     /// Draw a progress bar on standard error.
     pub progress: bool,
     pub progress_total: ProgressTotal,
+    /// Also write an HTML report of every page here, and an `index.html` listing them
+    /// ([`crate::explain`]); the JSON lines are the same with or without it. The extractor
+    /// should name kinds and explain ([`Extractor::explain`]) for the reports to say why.
+    pub explain_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -234,6 +239,7 @@ impl Options {
             read: ReadOptions::new(max_bytes),
             progress: false,
             progress_total: ProgressTotal::Unknown,
+            explain_dir: None,
         }
     }
 }
@@ -250,6 +256,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Pages skipped because the output already had them (`--resume`).
     pub resumed: usize,
+    /// Pages listed in the explain index (`Options::explain_dir`).
+    pub explained: usize,
 }
 
 impl Summary {
@@ -319,6 +327,8 @@ pub fn run(
 struct Done {
     line: Vec<u8>,
     kind: Option<&'static str>,
+    /// The page's line in the explain index, or why its report could not be written.
+    explained: Option<io::Result<IndexEntry>>,
 }
 
 /// An output line: the page record and what the batch knows about where it came from.
@@ -379,8 +389,52 @@ pub fn read_page_file(path: &Path, max_bytes: usize) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// Turns one item into its output line; never panics and never fails.
-fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: usize) -> Done {
+/// Where a page's explain report goes: the directory, and the page's number in the batch.
+#[derive(Clone, Copy)]
+struct ExplainTo<'a> {
+    dir: &'a Path,
+    seq: u64,
+}
+
+/// [`extract_record`] that also writes the page's explain report under `to`, and returns its
+/// line in the index (a failed page gets a line without a report).
+fn explained_record(
+    extractor: &Extractor,
+    page: (&[u8], Option<&str>, Option<&str>),
+    with_blocks: bool,
+    max_bytes: usize,
+    to: ExplainTo<'_>,
+    path: &str,
+) -> (Record, io::Result<IndexEntry>) {
+    let (bytes, charset, url) = page;
+    match crate::explain::explain_bytes(extractor, bytes, charset, url, max_bytes) {
+        Ok(explanation) => {
+            let record = Record::from_extraction(&explanation.extraction, with_blocks);
+            let name = crate::explain::report_file_name(to.seq, path);
+            let html = crate::explain::report(&explanation, path);
+            let entry = std::fs::write(to.dir.join(&name), html)
+                .map(|()| IndexEntry::of(&explanation, path, &name))
+                .map_err(|e| {
+                    io::Error::new(e.kind(), format!("writing the explain report {name}: {e}"))
+                });
+            (record, entry)
+        }
+        Err(e) => (
+            Record::from_error(&e),
+            Ok(IndexEntry::failed(path, &e.to_string())),
+        ),
+    }
+}
+
+/// Turns one item into its output line (and its explain report when `explain` says where);
+/// never panics and never fails.
+fn process_item(
+    extractor: &Extractor,
+    item: Item,
+    fields: Fields,
+    max_bytes: usize,
+    explain: Option<ExplainTo<'_>>,
+) -> Done {
     let start = Instant::now();
     let Item {
         path,
@@ -393,6 +447,18 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
     let mut read_time = Duration::ZERO;
     let mut input_bytes = None;
     let mut http_charset = None;
+    let mut explained = None;
+    // One page's record, and its report when asked for.
+    let mut page_record = |bytes: &[u8], charset: Option<&str>, url: Option<&str>| match explain {
+        None => extract_record(extractor, bytes, charset, url, fields.blocks),
+        Some(to) => {
+            let page = (bytes, charset, url);
+            let (record, entry) =
+                explained_record(extractor, page, fields.blocks, max_bytes, to, &path);
+            explained = Some(entry);
+            record
+        }
+    };
     let result = catch_unwind(AssertUnwindSafe(|| match payload {
         Payload::File(file) => {
             let read = read_page_file(&file, max_bytes);
@@ -401,7 +467,7 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
                 Err(e) => Record::from_error(&e),
                 Ok(bytes) => {
                     input_bytes = Some(bytes.len());
-                    extract_record(extractor, &bytes, None, None, fields.blocks)
+                    page_record(&bytes, None, None)
                 }
             }
         }
@@ -411,13 +477,7 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
             cut,
         } => {
             input_bytes = Some(bytes.len());
-            let mut record = extract_record(
-                extractor,
-                &bytes,
-                charset.as_deref(),
-                url.as_deref(),
-                fields.blocks,
-            );
+            let mut record = page_record(&bytes, charset.as_deref(), url.as_deref());
             http_charset = charset;
             record.truncated |= cut && record.error.is_none();
             record
@@ -436,19 +496,17 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
                     input_bytes = Some(html.len());
                     // The JSON string is Unicode already: its bytes are UTF-8 whatever the
                     // page declares.
-                    extract_record(
-                        extractor,
-                        html.as_bytes(),
-                        Some("utf-8"),
-                        url.as_deref(),
-                        fields.blocks,
-                    )
+                    page_record(html.as_bytes(), Some("utf-8"), url.as_deref())
                 }
             }
         }
         Payload::Failed { message, kind } => failed_record(message, kind),
     }));
     let record = result.unwrap_or_else(panic_record).with_path(path);
+    if explain.is_some() && explained.is_none() {
+        let error = record.error.as_deref().unwrap_or("not explained");
+        explained = Some(Ok(IndexEntry::failed(record_path_of(&record), error)));
+    }
     let total = start.elapsed();
     let line = Line {
         record: &record,
@@ -472,7 +530,12 @@ fn process_item(extractor: &Extractor, item: Item, fields: Fields, max_bytes: us
     Done {
         line: bytes,
         kind: record.error_kind,
+        explained,
     }
+}
+
+fn record_path_of(record: &Record) -> &str {
+    record.path.as_deref().unwrap_or_default()
 }
 
 fn record_path(line: &Line<'_>) -> String {
@@ -537,6 +600,8 @@ where
     let progress = Progress::new(options, &stats);
     let fields = options.fields;
     let max_bytes = options.read.max_bytes;
+    let explain_dir = options.explain_dir.as_deref();
+    let mut explained: Vec<(u64, IndexEntry)> = Vec::new();
 
     let (summary, written, read_result) = std::thread::scope(|scope| {
         let (stats, window) = (&stats, &window);
@@ -562,7 +627,8 @@ where
                     s.spawn(move |_| loop {
                         let next = item_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                         let Ok((seq, item)) = next else { break };
-                        let done = process_item(extractor, item, fields, max_bytes);
+                        let explain = explain_dir.map(|dir| ExplainTo { dir, seq });
+                        let done = process_item(extractor, item, fields, max_bytes, explain);
                         if done_tx.send((seq, done)).is_err() {
                             break;
                         }
@@ -578,17 +644,20 @@ where
         let mut next = 0u64;
         let mut written = Ok(());
         while let Ok((seq, done)) = done_rx.recv() {
-            let mut write = |done: Done| {
+            let mut write = |seq: u64, done: Done| {
                 summary.count(done.kind);
                 progress.page(&summary);
+                if let Some(entry) = done.explained {
+                    explained.push((seq, entry?));
+                }
                 lines.push(&done.line)
             };
             let result = if options.ordered {
                 pending.insert(seq, done);
                 let mut result = Ok(());
                 while let Some(done) = pending.remove(&next) {
+                    result = write(next, done);
                     next += 1;
-                    result = write(done);
                     if result.is_err() {
                         break;
                     }
@@ -596,7 +665,7 @@ where
                 result
             } else {
                 next += 1;
-                write(done)
+                write(seq, done)
             };
             if let Err(e) = result {
                 written = Err(e);
@@ -620,6 +689,12 @@ where
     written?;
     read_result?;
     let mut summary = summary;
+    if let Some(dir) = explain_dir {
+        explained.sort_by_key(|(seq, _)| *seq);
+        let entries: Vec<IndexEntry> = explained.into_iter().map(|(_, e)| e).collect();
+        std::fs::write(dir.join("index.html"), crate::explain::index(&entries))?;
+        summary.explained = entries.len();
+    }
     summary.skipped = stats.skipped.load(Ordering::Relaxed);
     summary.resumed = stats.resumed.load(Ordering::Relaxed);
     Ok(summary)

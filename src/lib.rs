@@ -21,6 +21,8 @@
 //!   [`fitted`]: the scaler, trees and logistic link both passes are made of.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
+//! - [`explain`]: the reasons of every block's label in words, as a self-contained HTML
+//!   report (and a batch's index of reports).
 //! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
@@ -51,6 +53,7 @@ pub mod dataset;
 pub mod decode;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod extract;
 pub mod features;
 pub mod fitted;

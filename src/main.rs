@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use cli::batch::BatchArgs;
 use cli::clickbait::{ClickbaitArgs, TrainClickbaitArgs};
 use cli::eval::EvalArgs;
+use cli::explain::ExplainArgs;
 use cli::extract::{BlocksArgs, ExtractArgs};
 use cli::train::TrainArgs;
 
@@ -109,6 +110,20 @@ enum Command {
     /// Show a page's blocks as JSONL: text, features, scores and label (for debugging and
     /// as a start for labelling a page).
     Blocks(BlocksArgs),
+    /// Write one self-contained HTML report of why each block of a page was kept or dropped.
+    ///
+    /// The report shows the page's blocks in order, coloured by label (content, boilerplate,
+    /// teaser, promo, comment), each with its score against the page's threshold; click a
+    /// block for its reasons: the features that pushed it towards keeping or dropping, in
+    /// words. Filters show kept, dropped or one kind; the extracted text is beside the blocks.
+    /// The file loads nothing from the network and opens from disk.
+    ///
+    /// The report goes to -o FILE, or to standard output when that is redirected:
+    ///   gleaner explain page.html -o report.html
+    ///   curl -s URL | gleaner explain - > report.html
+    /// For many pages: gleaner batch ... --explain-dir DIR.
+    #[command(verbatim_doc_comment)]
+    Explain(ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -121,6 +136,7 @@ fn main() -> ExitCode {
         Command::Clickbait(args) => cli::clickbait::run(args),
         Command::TrainClickbait(args) => cli::clickbait::train(args),
         Command::Blocks(args) => cli::extract::blocks(args),
+        Command::Explain(args) => cli::explain::run(args),
     };
     match result {
         Ok(code) => code,

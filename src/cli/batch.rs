@@ -61,6 +61,11 @@ pub struct BatchArgs {
     /// the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+    /// Also write an HTML report of every page to this directory (created if missing),
+    /// with index.html listing the pages with their counts and confidence (see `gleaner
+    /// explain`). The JSON lines are unchanged.
+    #[arg(long, value_name = "DIR")]
+    explain_dir: Option<PathBuf>,
 }
 
 pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
@@ -85,10 +90,18 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
             Err(message) => return usage(format!("--fields: {message}")),
         }
     }
+    // The reports say why each block went: they need the kinds of noise and their reasons,
+    // which change no field of the records unless blocks are asked for.
+    let explain = options.fields.blocks || args.explain_dir.is_some();
     extractor = extractor
-        .explain(options.fields.blocks)
-        .name_kinds(options.fields.blocks)
+        .explain(explain)
+        .name_kinds(explain)
         .include_comments(args.include_comments);
+    if let Some(dir) = &args.explain_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        options.explain_dir = Some(dir.clone());
+    }
     let to_stdout = args.output == "-";
     let stdin_inputs = args.inputs.iter().filter(|p| p.as_os_str() == "-").count()
         + usize::from(
@@ -152,5 +165,12 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
     };
     let summary = result.map_err(|e| format!("batch to {} failed: {e}", args.output))?;
     eprintln!("gleaner: {}", summary.line(start.elapsed().as_secs_f64()));
+    if let Some(dir) = &args.explain_dir {
+        eprintln!(
+            "gleaner: {} pages explained: open {}",
+            summary.explained,
+            dir.join("index.html").display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

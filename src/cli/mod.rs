@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod clickbait;
 pub mod eval;
+pub mod explain;
 pub mod extract;
 pub mod train;
 
