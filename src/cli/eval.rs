@@ -48,7 +48,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode, String> {
     for set in &sets {
         let metric = args.metric.unwrap_or(set.form.default_metric());
         let scores = predictions.score(set, metric);
-        print_scores(&scores, args.json);
+        print_scores(&scores, args.json)?;
         if let Some(floor) = args.fail_below.filter(|&floor| scores.f1 < floor) {
             eprintln!(
                 "gleaner: {}: F1 {:.4} is below the floor {:.4}",
@@ -65,16 +65,16 @@ pub fn run(args: EvalArgs) -> Result<ExitCode, String> {
 }
 
 /// Prints a set's scores: one JSON line, or a table row with a row per page type under it.
-pub fn print_scores(scores: &Scores, json: bool) {
+/// A closed pipe (`gleaner eval … | head -1`) ends the output quietly.
+pub fn print_scores(scores: &Scores, json: bool) -> Result<(), String> {
     if json {
-        println!("{}", serde_json::to_string(scores).expect("serialises"));
-        return;
+        return super::print_out(&serde_json::to_string(scores).expect("serialises"));
     }
     let accuracy = scores
         .accuracy
         .map(|a| format!("  accuracy {a:.4}"))
         .unwrap_or_default();
-    println!(
+    let mut lines = vec![format!(
         "{:<40} {:>5} pages ({} metric, {} missing, {} errors)  P {:.4}  R {:.4}  F1 {:.4}{}",
         scores.dataset,
         scores.pages,
@@ -85,15 +85,16 @@ pub fn print_scores(scores: &Scores, json: bool) {
         scores.recall,
         scores.f1,
         accuracy
-    );
+    )];
     for t in &scores.by_page_type {
-        println!(
+        lines.push(format!(
             "  {:<38} {:>5} pages  P {:.4}  R {:.4}  F1 {:.4}",
             t.page_type.as_str(),
             t.pages,
             t.precision,
             t.recall,
             t.f1
-        );
+        ));
     }
+    super::print_out(&lines.join("\n"))
 }

@@ -162,7 +162,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, String> {
             print_scores(
                 &score_outputs(set, set.form.default_metric(), &outputs),
                 false,
-            );
+            )?;
             all_outputs.push(outputs);
         }
         if let Some(path) = &cv_predictions {
