@@ -21,7 +21,7 @@
 //!   [`fitted`]: the scaler, trees and logistic link both passes are made of.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
-//! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
+//! - [`render`]: text and JSON output ([`formats`]: Markdown and clean HTML); [`batch`]: many pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
 //!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting.
@@ -54,6 +54,7 @@ pub mod eval;
 pub mod extract;
 pub mod features;
 pub mod fitted;
+pub mod formats;
 pub mod input;
 pub mod label;
 pub mod lexicon;

@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use gleaner::batch::{self, Fields, Options, ProgressTotal};
 use gleaner::input::{self, InputFormat};
 
+use super::{StructureArgs, TextFormat};
+
 /// Arguments of `gleaner batch`.
 #[derive(clap::Args)]
 pub struct BatchArgs {
@@ -61,6 +63,12 @@ pub struct BatchArgs {
     /// the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+    /// What "text" holds: the article as plain text, Markdown or clean HTML (the same
+    /// blocks, the same words).
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextFormat,
+    #[command(flatten)]
+    structure: StructureArgs,
 }
 
 pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
@@ -88,7 +96,8 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
     extractor = extractor
         .explain(options.fields.blocks)
         .name_kinds(options.fields.blocks)
-        .include_comments(args.include_comments);
+        .include_comments(args.include_comments)
+        .output(args.structure.output(args.format));
     let to_stdout = args.output == "-";
     let stdin_inputs = args.inputs.iter().filter(|p| p.as_os_str() == "-").count()
         + usize::from(
