@@ -4,10 +4,11 @@
 
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
+use crate::formats::Output;
 use crate::label::Label;
 use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::page_type::{most_likely, PageType};
-use crate::segment::{segment, Block, Page};
+use crate::segment::{segment_with, Block, Page};
 use crate::smooth::smoothing_rows_with_words;
 
 /// Runs the pipeline with one model. Cheap to share across threads.
@@ -18,6 +19,7 @@ pub struct Extractor {
     explain: bool,
     name_kinds: bool,
     include_comments: bool,
+    output: Output,
 }
 
 /// A block with its scores and final label.
@@ -53,6 +55,13 @@ pub struct Extraction {
     pub include_comments: bool,
     /// The model's estimate (0–1) of how well this page was extracted, when it has one.
     pub confidence: Option<f64>,
+    /// How [`Extraction::formatted`] writes the article (the extractor's [`Output`]).
+    pub output: Output,
+    /// The URL the page was fetched from when known, else the canonical URL it states: the
+    /// base of relative links (with `base_href`).
+    pub url: Option<String>,
+    /// The page's `<base href>` (read when the output needs structure).
+    pub base_href: Option<String>,
 }
 
 impl Extraction {
@@ -71,6 +80,36 @@ impl Extraction {
             out.push_str(&scored.block.text);
         }
         out
+    }
+
+    /// The article as the extractor's [`Output`] asks: text, Markdown or HTML
+    /// (see [`formats`](crate::formats)).
+    pub fn formatted(&self) -> String {
+        crate::formats::render(self, &self.output)
+    }
+
+    /// The article as Markdown, with links and images as `output` asks.
+    pub fn markdown(&self, links: bool, images: bool) -> String {
+        crate::formats::markdown::render(
+            self,
+            &Output {
+                format: crate::formats::Format::Markdown,
+                links,
+                images,
+            },
+        )
+    }
+
+    /// The article as minimal clean HTML, with links and images as asked.
+    pub fn html(&self, links: bool, images: bool) -> String {
+        crate::formats::html::render(
+            self,
+            &Output {
+                format: crate::formats::Format::Html,
+                links,
+                images,
+            },
+        )
     }
 }
 
@@ -92,6 +131,7 @@ impl Extractor {
             explain: false,
             name_kinds: true,
             include_comments: false,
+            output: Output::default(),
         }
     }
 
@@ -124,6 +164,14 @@ impl Extractor {
     /// On forum pages the posts are content either way.
     pub fn include_comments(mut self, include_comments: bool) -> Self {
         self.include_comments = include_comments;
+        self
+    }
+
+    /// Write the article as text (the default), Markdown or HTML ([`Extraction::formatted`],
+    /// and `text` in [`Record`](crate::render::Record)s). Markdown and HTML make
+    /// segmentation record each block's structure; the blocks and their scores stay the same.
+    pub fn output(mut self, output: Output) -> Self {
+        self.output = output;
         self
     }
 
@@ -173,7 +221,15 @@ impl Extractor {
 
     /// Extracts from an HTML string fetched from `url`, when known.
     pub fn extract_html_from(&self, html: &str, url: Option<&str>) -> Extraction {
-        self.decide(self.score_page_from(segment_html(html), url))
+        let page = segment_html_with(html, self.output.needs_structure());
+        let base_href = page.base_href.clone();
+        let page_url = url
+            .map(str::to_string)
+            .or_else(|| page.canonical_url.clone());
+        let mut extraction = self.decide(self.score_page_from(page, url));
+        extraction.url = page_url;
+        extraction.base_href = base_href;
+        extraction
     }
 
     /// Steps 4–6: features, first-pass classification and smoothing.
@@ -277,6 +333,9 @@ impl Extractor {
             page_type_probabilities: scored.page_type,
             include_comments: self.include_comments,
             confidence,
+            output: self.output,
+            url: None,
+            base_href: None,
         }
     }
 }
@@ -297,14 +356,26 @@ impl Extractor {
 /// assert!(page.blocks[0].text.starts_with("I upgraded last night"));
 /// ```
 pub fn segment_html(html: &str) -> Page {
-    let page = segment(&crate::parse::parse_document(html));
+    segment_html_with(html, false)
+}
+
+/// [`segment_html`]; with `structure`, the blocks also record their
+/// [`Structure`](crate::segment::Structure) for the Markdown and HTML renderings.
+pub fn segment_html_with(html: &str, structure: bool) -> Page {
+    let read = |html: &str| {
+        segment_with(
+            &crate::parse::parse_document_with(html, structure),
+            structure,
+        )
+    };
+    let page = read(html);
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
         return page;
     }
-    let unwrapped = segment(&crate::parse::parse_document(&unwrap_noscript(html)));
+    let unwrapped = read(&unwrap_noscript(html));
     if words(&unwrapped) >= 2 * words(&page).max(1) {
         unwrapped
     } else {

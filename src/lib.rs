@@ -23,7 +23,8 @@
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
 //! - [`explain`]: the reasons of every block's label in words, as a self-contained HTML
 //!   report (and a batch's index of reports).
-//! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
+//! - [`render`]: text and JSON output ([`formats`]: Markdown and clean HTML); [`batch`]: many
+//!   pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
 //!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting.
@@ -57,6 +58,7 @@ pub mod explain;
 pub mod extract;
 pub mod features;
 pub mod fitted;
+pub mod formats;
 pub mod input;
 pub mod label;
 pub mod lexicon;

@@ -23,7 +23,14 @@ pub const MAX_DEPTH: usize = 512;
 
 /// Parses a document, slimming its markup and flattening pathological nesting first.
 pub fn parse_document(html: &str) -> Html {
-    let (slim, depth) = slim_and_measure(html);
+    parse_document_with(html, false)
+}
+
+/// [`parse_document`]; with `for_output`, slimming also keeps the attributes the Markdown and
+/// HTML renderings read ([`OUTPUT_ATTRIBUTES`]). The tree of elements and text is the same
+/// either way: only attribute values differ.
+pub fn parse_document_with(html: &str, for_output: bool) -> Html {
+    let (slim, depth) = slim_and_measure(html, for_output);
     if depth > MAX_DEPTH {
         Html::parse_document(&limit_nesting(&slim, MAX_DEPTH))
     } else {
@@ -56,12 +63,26 @@ pub fn parse_document(html: &str) -> Html {
 /// );
 /// ```
 pub fn slim_markup(html: &str) -> String {
-    slim_and_measure(html).0
+    slim_and_measure(html, false).0
 }
+
+/// Attributes kept for the structured renderings (`tag`, `attribute`): link targets (and the
+/// page's `<base href>`), image sources and text, and table cell spans.
+pub const OUTPUT_ATTRIBUTES: &[(&str, &str)] = &[
+    ("a", "href"),
+    ("base", "href"),
+    ("img", "src"),
+    ("img", "data-src"),
+    ("img", "alt"),
+    ("td", "colspan"),
+    ("td", "rowspan"),
+    ("th", "colspan"),
+    ("th", "rowspan"),
+];
 
 /// [`slim_markup`], and the deepest nesting of its tags as [`limit_nesting`] estimates it,
 /// found in the same scan so that ordinary pages need no second one.
-fn slim_and_measure(html: &str) -> (String, usize) {
+fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
     let (mut depth, mut deepest) = (0usize, 0usize);
@@ -150,7 +171,16 @@ fn slim_and_measure(html: &str) -> (String, usize) {
                         && bytes[name_at + name_len..end]
                             .windows(7)
                             .any(|w| w.eq_ignore_ascii_case(b"ld+json"));
-                    match attribute_use(name, attribute) {
+                    let used = if for_output
+                        && OUTPUT_ATTRIBUTES.iter().any(|(t, a)| {
+                            name.eq_ignore_ascii_case(t.as_bytes())
+                                && attribute.eq_ignore_ascii_case(a.as_bytes())
+                        }) {
+                        AttributeUse::Value
+                    } else {
+                        attribute_use(name, attribute)
+                    };
+                    match used {
                         AttributeUse::Value => kept_attributes.push(name_at..end),
                         AttributeUse::Presence => kept_attributes.push(name_at..name_at + name_len),
                         AttributeUse::None => {}

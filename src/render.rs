@@ -17,7 +17,7 @@ pub struct Record {
     /// Clickbait probability (0–1) of the page's headline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title_clickbait: Option<f64>,
-    /// The article text; empty when `error` is set.
+    /// The article text (as Markdown or HTML with `--format`); empty when `error` is set.
     pub text: String,
     /// Why this page failed, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,7 +74,7 @@ impl Record {
             path: None,
             title: extraction.title.clone(),
             title_clickbait: extraction.title_clickbait.map(round),
-            text: extraction.text(),
+            text: extraction.formatted(),
             error: None,
             error_kind: None,
             encoding: extraction.encoding,

@@ -46,6 +46,8 @@ pub struct Page {
     pub json_ld: Vec<String>,
     /// Microdata types (`itemtype`), as their last path segment, lowercase (`product`, …).
     pub microdata_types: Vec<String>,
+    /// The first `<base href>`, as written (read only by [`segment_with`] with structure).
+    pub base_href: Option<String>,
 }
 
 /// A run of text that renders as one paragraph-like unit.
@@ -90,6 +92,80 @@ pub struct Block {
     /// `comments`, `disqus`, `respond`, `reviews`… — or a microdata `Comment` or `Review`
     /// type), as an index into [`Page::containers`].
     pub comment_section: Option<u32>,
+    /// Where the block sits in the page's lists, tables, code and quotes, with its links,
+    /// inline code, line breaks and images: what the Markdown and HTML renderings need.
+    /// Recorded only by [`segment_with`] with `structure`; nothing else reads it.
+    pub structure: Option<Box<Structure>>,
+}
+
+/// A block's place in the page's structure. Element indices (into [`Page::containers`])
+/// identify list items, tables, rows, cells and `<pre>` elements, so a renderer can tell
+/// which blocks share one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Structure {
+    /// The innermost enclosing `<li>`.
+    pub list_item: Option<u32>,
+    /// How many lists (`ul`, `ol`, `menu`) enclose the block.
+    pub list_depth: u8,
+    /// The innermost list around the item is an `<ol>`.
+    pub ordered: bool,
+    /// That list (`ul`, `ol` or `menu`).
+    pub list: Option<u32>,
+    /// The innermost enclosing table, if the block is in one of its cells.
+    pub table: Option<TableCell>,
+    /// The innermost enclosing `<pre>`, and the language its markup names
+    /// (`class="language-x"` or `"lang-x"` on the `pre` or a `code` inside).
+    pub pre: Option<u32>,
+    pub code_language: Option<String>,
+    /// How many `<blockquote>`s enclose the block.
+    pub quote_depth: u8,
+    /// Links, inline code and line breaks, by byte offsets into [`Block::text`], in the
+    /// order their elements open.
+    pub inline: Vec<Inline>,
+    /// Images (`<img>`) met inside the block or since the previous block.
+    pub images: Vec<Image>,
+}
+
+/// A block's cell in a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableCell {
+    pub table: u32,
+    /// The table enclosing this one, if any.
+    pub parent_table: Option<u32>,
+    pub row: u32,
+    pub cell: u32,
+    /// The cell's first column in its row, counting the cells before it (empty ones too)
+    /// with their `colspan`.
+    pub column: u16,
+    /// A `<th>`, or a cell inside `<thead>`.
+    pub header: bool,
+    pub colspan: u16,
+    pub rowspan: u16,
+}
+
+/// A span of a block's text: `start..end` are byte offsets into [`Block::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inline {
+    pub start: u32,
+    pub end: u32,
+    pub kind: InlineKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InlineKind {
+    /// `<a href>`, with the `href` as written.
+    Link(String),
+    /// `<code>`, `<kbd>` or `<samp>` outside `<pre>`.
+    Code,
+    /// A `<br>` (an empty span at the break).
+    LineBreak,
+}
+
+/// An `<img>` with its `src` (or `data-src`) as written and its `alt` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
 }
 
 /// Totals over all blocks inside one element.
@@ -413,6 +489,13 @@ struct Attributes<'a> {
     itemtype: Option<&'a str>,
     href: bool,
     hidden: bool,
+    /// Values only the structured renderings read (kept by `parse_document_with`).
+    href_value: Option<&'a str>,
+    src: Option<&'a str>,
+    data_src: Option<&'a str>,
+    alt: Option<&'a str>,
+    colspan: Option<&'a str>,
+    rowspan: Option<&'a str>,
 }
 
 impl<'a> Attributes<'a> {
@@ -430,7 +513,15 @@ impl<'a> Attributes<'a> {
                 "data-gleaner-label" => attributes.label = Some(value),
                 "style" => attributes.style = Some(value),
                 "itemtype" => attributes.itemtype = Some(value),
-                "href" => attributes.href = true,
+                "href" => {
+                    attributes.href = true;
+                    attributes.href_value = Some(value);
+                }
+                "src" => attributes.src = Some(value),
+                "data-src" => attributes.data_src = Some(value),
+                "alt" => attributes.alt = Some(value),
+                "colspan" => attributes.colspan = Some(value),
+                "rowspan" => attributes.rowspan = Some(value),
                 "hidden" => attributes.hidden = true,
                 "aria-hidden" if value == "true" => attributes.hidden = true,
                 _ => {}
@@ -480,6 +571,22 @@ struct Frame<'a> {
     /// The outermost open comment-section element at or above this one.
     comment_section: Option<u32>,
     stats: ContainerStats,
+    /// With structure: what the element says to the renderings (see [`FrameOutput`]).
+    output: Option<Box<FrameOutput<'a>>>,
+}
+
+/// What an element that matters to the structured renderings records when it opens.
+struct FrameOutput<'a> {
+    /// A link's `href`, or a code language (`pre`, `code`).
+    value: Option<&'a str>,
+    colspan: u16,
+    rowspan: u16,
+    /// For inline spans (`a`, `code`): the open block's serial number and its raw length
+    /// when the element opened.
+    block_serial: u64,
+    raw_start: u32,
+    /// A cell's first column; a row's columns so far.
+    column: u16,
 }
 
 #[derive(Default)]
@@ -489,6 +596,8 @@ struct OpenBlock {
     links: u16,
     started: bool,
     template: Block,
+    /// With structure: inline spans by byte offsets into `raw`.
+    inline: Vec<Inline>,
 }
 
 /// Walks a parsed document and returns its blocks, title and per-element statistics.
@@ -504,7 +613,16 @@ struct OpenBlock {
 /// assert!(page.blocks[0].context.contains(gleaner::segment::Context::NAV));
 /// ```
 pub fn segment(html: &Html) -> Page {
-    let mut walker = Walker::default();
+    segment_with(html, false)
+}
+
+/// [`segment`]; with `structure`, every block also records its [`Structure`] (and the page
+/// its `<base href>`). The blocks, their text and every other field are the same either way.
+pub fn segment_with(html: &Html, structure: bool) -> Page {
+    let mut walker = Walker {
+        structure,
+        ..Walker::default()
+    };
     let mut skip_until: Option<ego_tree::NodeId> = None;
     for edge in html.tree.root().traverse() {
         match edge {
@@ -597,6 +715,11 @@ struct Walker<'a> {
     image_pending: bool,
     break_pending: bool,
     og_url: Option<String>,
+    /// Record each block's [`Structure`].
+    structure: bool,
+    /// Counts flushes, so an inline element can tell whether its block is still open.
+    block_serial: u64,
+    images_pending: Vec<Image>,
 }
 
 impl<'a> Walker<'a> {
@@ -665,7 +788,7 @@ impl<'a> Walker<'a> {
         &self.tokens[frame.tokens_start as usize..frame.tokens_end as usize]
     }
 
-    fn open(&mut self, tag: &'a str, attributes: &Attributes<'_>) {
+    fn open(&mut self, tag: &'a str, attributes: &Attributes<'a>) {
         match tag {
             "br" => {
                 if self.break_pending {
@@ -673,9 +796,29 @@ impl<'a> Walker<'a> {
                 } else {
                     self.block.raw.push('\n');
                     self.break_pending = true;
+                    if self.structure && self.block.started {
+                        let at = self.block.raw.len() as u32;
+                        self.block.inline.push(Inline {
+                            start: at,
+                            end: at,
+                            kind: InlineKind::LineBreak,
+                        });
+                    }
                 }
             }
-            "img" => self.image_pending = true,
+            "img" => {
+                self.image_pending = true;
+                if self.structure {
+                    self.read_image(attributes);
+                }
+            }
+            "base" if self.structure && self.page.base_href.is_none() => {
+                self.page.base_href = attributes
+                    .href_value
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_string);
+            }
             "hr" => self.flush(),
             _ => {}
         }
@@ -726,6 +869,19 @@ impl<'a> Walker<'a> {
             .last()
             .and_then(|f| f.comment_section)
             .or(comment_cue.then_some(element_index));
+        let mut output = if self.structure {
+            self.frame_output(tag, attributes)
+        } else {
+            None
+        };
+        if let (Some(cell), "td" | "th") = (output.as_mut(), tag) {
+            // The cell takes the next columns of its row.
+            let row = self.stack.iter_mut().rev().find(|f| f.tag == "tr");
+            if let Some(row) = row.and_then(|f| f.output.as_mut()) {
+                cell.column = row.column;
+                row.column = row.column.saturating_add(cell.colspan);
+            }
+        }
         self.stack.push(Frame {
             tag,
             block_level,
@@ -740,7 +896,138 @@ impl<'a> Walker<'a> {
             href_link,
             comment_section,
             stats: ContainerStats::default(),
+            output,
         });
+    }
+
+    fn read_image(&mut self, attributes: &Attributes<'_>) {
+        let src = [attributes.src, attributes.data_src]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|s| !s.is_empty() && !s.starts_with("data:"));
+        if let Some(src) = src {
+            if self.images_pending.len() < 64 {
+                self.images_pending.push(Image {
+                    src: src.to_string(),
+                    alt: collapse_whitespace(attributes.alt.unwrap_or("")),
+                });
+            }
+        }
+    }
+
+    /// What a structural element records for the renderings; `None` for the others.
+    fn frame_output(&self, tag: &str, attributes: &Attributes<'a>) -> Option<Box<FrameOutput<'a>>> {
+        let span = |value: Option<&str>| {
+            value
+                .and_then(|v| v.trim().parse::<u16>().ok())
+                .map_or(1, |n| n.clamp(1, 1000))
+        };
+        let value = match tag {
+            "a" => attributes.href_value,
+            "pre" | "code" => attributes.class.and_then(code_language),
+            "td" | "th" | "tr" | "kbd" | "samp" => None,
+            _ => return None,
+        };
+        Some(Box::new(FrameOutput {
+            value,
+            colspan: span(attributes.colspan),
+            rowspan: span(attributes.rowspan),
+            block_serial: self.block_serial,
+            raw_start: self.block.raw.len() as u32,
+            column: 0,
+        }))
+    }
+
+    /// Ends an inline element's span ([`InlineKind::Link`] or [`InlineKind::Code`]) when its
+    /// block is still the open one.
+    fn close_inline(&mut self, tag: &str, output: &FrameOutput<'_>) {
+        if output.block_serial != self.block_serial || !self.block.started {
+            return;
+        }
+        let kind = match tag {
+            "a" => match output.value.map(str::trim) {
+                Some(href) if !href.is_empty() => InlineKind::Link(href.to_string()),
+                _ => return,
+            },
+            "code" | "kbd" | "samp" => InlineKind::Code,
+            _ => return,
+        };
+        let end = self.block.raw.len() as u32;
+        if end > output.raw_start {
+            self.block.inline.push(Inline {
+                start: output.raw_start,
+                end,
+                kind,
+            });
+        }
+    }
+
+    /// The block's [`Structure`], from the open elements around it.
+    fn structure_of(&self) -> Structure {
+        let mut structure = Structure::default();
+        let mut list_item_at = None;
+        let mut table_at = None;
+        for (i, frame) in self.stack.iter().enumerate() {
+            match frame.tag {
+                "ul" | "ol" | "menu" => {
+                    structure.list_depth = structure.list_depth.saturating_add(1)
+                }
+                "li" => list_item_at = Some(i),
+                "blockquote" => structure.quote_depth = structure.quote_depth.saturating_add(1),
+                "table" => {
+                    let parent_table = table_at.map(|(_, cell): (usize, TableCell)| cell.table);
+                    table_at = Some((
+                        i,
+                        TableCell {
+                            table: frame.element_index,
+                            parent_table,
+                            ..TableCell::default()
+                        },
+                    ));
+                }
+                "pre" => {
+                    structure.pre = Some(frame.element_index);
+                    structure.code_language = frame_value(frame).map(str::to_string);
+                }
+                "code" if structure.pre.is_some() && structure.code_language.is_none() => {
+                    structure.code_language = frame_value(frame).map(str::to_string);
+                }
+                _ => {}
+            }
+        }
+        if let Some(at) = list_item_at {
+            structure.list_item = Some(self.stack[at].element_index);
+            let list = self.stack[..at]
+                .iter()
+                .rev()
+                .find(|f| matches!(f.tag, "ul" | "ol" | "menu"));
+            structure.ordered = list.is_some_and(|f| f.tag == "ol");
+            structure.list = list.map(|f| f.element_index);
+        }
+        if let Some((at, mut cell)) = table_at {
+            let mut row = None;
+            let mut cell_frame = None;
+            for frame in &self.stack[at + 1..] {
+                match frame.tag {
+                    "tr" => row = Some(frame.element_index),
+                    "thead" => cell.header = true,
+                    "td" | "th" if cell_frame.is_none() => cell_frame = Some(frame),
+                    _ => {}
+                }
+            }
+            if let (Some(row), Some(frame)) = (row, cell_frame) {
+                cell.row = row;
+                cell.cell = frame.element_index;
+                cell.header |= frame.tag == "th";
+                (cell.colspan, cell.rowspan, cell.column) = frame
+                    .output
+                    .as_ref()
+                    .map_or((1, 1, 0), |o| (o.colspan, o.rowspan, o.column));
+                structure.table = Some(cell);
+            }
+        }
+        structure
     }
 
     fn close(&mut self) {
@@ -751,6 +1038,9 @@ impl<'a> Walker<'a> {
             self.flush();
         }
         let frame = self.stack.pop().expect("checked above");
+        if let Some(output) = &frame.output {
+            self.close_inline(frame.tag, output);
+        }
         self.tokens.truncate(frame.tokens_start as usize);
         for_each_bit(frame.context.0, |bit| self.context_counts[bit] -= 1);
         self.negative_cues -= u16::from(frame.negative_cue);
@@ -862,11 +1152,13 @@ impl<'a> Walker<'a> {
             containers[level] = containers[found.max(1) - 1];
         }
         template.containers = containers;
+        template.structure = self.structure.then(|| Box::new(self.structure_of()));
         self.block.template = template;
     }
 
     fn flush(&mut self) {
         self.break_pending = false;
+        self.block_serial += 1;
         let open = std::mem::take(&mut self.block);
         if !open.started {
             // Text-less stretches keep a pending image for the next block.
@@ -896,6 +1188,10 @@ impl<'a> Walker<'a> {
         block.words = words;
         block.links = open.links;
         block.near_image = std::mem::take(&mut self.image_pending);
+        if let Some(structure) = block.structure.as_mut() {
+            structure.inline = text_spans(&open.raw, &block.text, in_pre, open.inline);
+            structure.images = std::mem::take(&mut self.images_pending);
+        }
         if let Some(frame) = self
             .stack
             .iter_mut()
@@ -922,6 +1218,103 @@ impl<'a> Walker<'a> {
         }
         self.page
     }
+}
+
+/// The language a `class` names for code: `language-x` or `lang-x` (lowercase).
+fn code_language(class: &str) -> Option<&str> {
+    class.split_whitespace().find_map(|token| {
+        let lower = token.get(..9).map(str::to_ascii_lowercase);
+        let rest = if lower.as_deref() == Some("language-") {
+            &token[9..]
+        } else if token
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("lang-"))
+        {
+            &token[5..]
+        } else {
+            return None;
+        };
+        let valid = !rest.is_empty()
+            && rest.len() <= 32
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-' | '_' | '.'));
+        valid.then_some(rest)
+    })
+}
+
+fn frame_value<'a>(frame: &Frame<'a>) -> Option<&'a str> {
+    frame.output.as_ref().and_then(|o| o.value)
+}
+
+/// Moves inline spans from byte offsets into a block's raw text to offsets into its final
+/// text (whitespace collapsed, or only trimmed inside `<pre>`, where spans are dropped: the
+/// block renders as code). A span starts at its first word and ends after its last; spans
+/// left empty are dropped, except line breaks, which are kept only between words.
+fn text_spans(raw: &str, text: &str, in_pre: bool, mut spans: Vec<Inline>) -> Vec<Inline> {
+    if in_pre || spans.is_empty() {
+        return Vec::new();
+    }
+    // Sorted positions to map: (raw offset, is start, span index).
+    // A line break sits at the end of the word before it.
+    let mut marks: Vec<(u32, bool, usize)> = Vec::with_capacity(spans.len() * 2);
+    for (i, span) in spans.iter().enumerate() {
+        marks.push((span.start, span.kind != InlineKind::LineBreak, i));
+        marks.push((span.end, false, i));
+    }
+    marks.sort_unstable_by_key(|m| m.0);
+    let mut next = 0;
+    let (mut out_len, mut space_due) = (0usize, false);
+    let mut resolve = |upto: usize, out_len: usize, space_due: bool, next: &mut usize| {
+        while let Some(&(at, is_start, i)) = marks.get(*next) {
+            if at as usize > upto {
+                break;
+            }
+            let mapped = if is_start && space_due {
+                out_len + 1
+            } else {
+                out_len
+            };
+            let mapped = mapped.min(text.len()) as u32;
+            if is_start {
+                spans[i].start = mapped;
+            } else {
+                spans[i].end = mapped;
+            }
+            *next += 1;
+        }
+    };
+    for (at, c) in raw.char_indices() {
+        resolve(at, out_len, space_due, &mut next);
+        if c.is_whitespace() {
+            space_due = out_len > 0;
+        } else {
+            if space_due {
+                out_len += 1;
+                space_due = false;
+            }
+            out_len += c.len_utf8();
+        }
+    }
+    resolve(usize::MAX, out_len, false, &mut next);
+    let bytes = text.as_bytes();
+    for span in &mut spans {
+        if span.kind == InlineKind::LineBreak {
+            // Both of its marks resolved as ends.
+            span.start = span.end;
+        }
+        while span.start < span.end && bytes[span.start as usize] == b' ' {
+            span.start += 1;
+        }
+        while span.end > span.start && bytes[span.end as usize - 1] == b' ' {
+            span.end -= 1;
+        }
+    }
+    spans.retain(|s| match s.kind {
+        InlineKind::LineBreak => s.start > 0 && (s.start as usize) < text.len(),
+        _ => s.end > s.start,
+    });
+    spans
 }
 
 /// Collapses every run of whitespace to one space and trims the ends.
@@ -1168,6 +1561,64 @@ mod tests {
         let mut out = Vec::new();
         class_tokens("articleBody__text-2 css-1x9f3a", &mut out);
         assert_eq!(out, ["article", "body", "text", "2", "css", "1x9f3a"]);
+    }
+
+    fn structured(html: &str) -> Vec<Block> {
+        segment_with(&crate::parse::parse_document_with(html, true), true).blocks
+    }
+
+    #[test]
+    fn structure_is_recorded_without_changing_the_blocks() {
+        let html = r#"<article><h2>Steps</h2><ol><li>Mix <code>a_b</code> well</li>
+            <li>Bake<ul><li>at <a href="/t">200 °C</a></li></ul></li></ol>
+            <table><tr><th>Name</th><th colspan=2>Size</th></tr><tr><td></td><td>b</td></tr></table>
+            <pre class="lang-py"><code>x = 1
+y = 2</code></pre><blockquote><p>Said <br> twice</p></blockquote></article>"#;
+        let plain = segment(&crate::parse::parse_document(html)).blocks;
+        let with = structured(html);
+        let strip = |b: &[Block]| -> Vec<Block> {
+            b.iter()
+                .map(|b| Block {
+                    structure: None,
+                    ..b.clone()
+                })
+                .collect()
+        };
+        assert_eq!(strip(&with), plain);
+        assert!(plain.iter().all(|b| b.structure.is_none()));
+        let s = |text: &str| {
+            with.iter()
+                .find(|b| b.text == text)
+                .unwrap_or_else(|| panic!("no block {text:?}"))
+                .structure
+                .clone()
+                .unwrap()
+        };
+        let mix = s("Mix a_b well");
+        assert_eq!((mix.list_depth, mix.ordered), (1, true));
+        assert_eq!(
+            mix.inline,
+            [Inline {
+                start: 4,
+                end: 7,
+                kind: InlineKind::Code
+            }]
+        );
+        let nested = s("at 200 °C");
+        assert_eq!((nested.list_depth, nested.ordered), (2, false));
+        assert_eq!(nested.inline[0].kind, InlineKind::Link("/t".into()));
+        assert_eq!((nested.inline[0].start, nested.inline[0].end), (3, 10));
+        let size = s("Size").table.unwrap();
+        assert!(size.header);
+        assert_eq!((size.column, size.colspan), (1, 2));
+        let b = s("b").table.unwrap();
+        assert_eq!((b.column, b.header), (1, false));
+        let code = s("x = 1\ny = 2");
+        assert_eq!(code.code_language.as_deref(), Some("py"));
+        let quote = s("Said twice");
+        assert_eq!(quote.quote_depth, 1);
+        assert_eq!(quote.inline[0].kind, InlineKind::LineBreak);
+        assert_eq!(quote.inline[0].start, 4);
     }
 
     #[test]

@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use gleaner::batch::{self, Fields, Options, ProgressTotal};
 use gleaner::input::{self, InputFormat};
 
+use super::{StructureArgs, TextFormat};
+
 /// Arguments of `gleaner batch`.
 #[derive(clap::Args)]
 pub struct BatchArgs {
@@ -66,6 +68,12 @@ pub struct BatchArgs {
     /// explain`). The JSON lines are unchanged.
     #[arg(long, value_name = "DIR")]
     explain_dir: Option<PathBuf>,
+    /// What "text" holds: the article as plain text, Markdown or clean HTML (the same
+    /// blocks, the same words).
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextFormat,
+    #[command(flatten)]
+    structure: StructureArgs,
 }
 
 pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
@@ -96,7 +104,8 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
     extractor = extractor
         .explain(explain)
         .name_kinds(explain)
-        .include_comments(args.include_comments);
+        .include_comments(args.include_comments)
+        .output(args.structure.output(args.format));
     if let Some(dir) = &args.explain_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use gleaner::render::{self, Record};
 
-use super::{extractor, print_out, read_input, Format};
+use super::{extractor, print_out, read_input, StructureArgs, TextFormat};
 
 /// Arguments of `gleaner extract`.
 #[derive(clap::Args)]
@@ -20,8 +20,12 @@ pub struct ExtractArgs {
     /// HTML file (plain or .gz); - or nothing reads standard input.
     #[arg(default_value = "-")]
     file: String,
+    /// What to print: the article as plain text, Markdown or clean HTML, or a JSON object
+    /// with title and text (and blocks with --blocks).
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ExtractFormat,
+    #[command(flatten)]
+    structure: StructureArgs,
     /// Use this model file instead of the built-in one.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -32,6 +36,19 @@ pub struct ExtractArgs {
     /// pages the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+}
+
+/// `extract --format`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExtractFormat {
+    /// The article text, paragraphs separated by blank lines.
+    Text,
+    /// A JSON object with title and text (and blocks with --blocks).
+    Json,
+    /// The article as Markdown (headings, lists, tables, code, quotes).
+    Markdown,
+    /// The article as minimal clean HTML.
+    Html,
 }
 
 /// Arguments of `gleaner blocks`.
@@ -46,21 +63,28 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, String> {
     let ExtractArgs {
         file,
         format,
+        structure,
         model,
         blocks,
         include_comments,
     } = args;
+    let text_format = match format {
+        ExtractFormat::Markdown => TextFormat::Markdown,
+        ExtractFormat::Html => TextFormat::Html,
+        ExtractFormat::Text | ExtractFormat::Json => TextFormat::Text,
+    };
     let extractor = extractor(model.as_ref())?
         .explain(blocks)
         .name_kinds(blocks)
-        .include_comments(include_comments);
+        .include_comments(include_comments)
+        .output(structure.output(text_format));
     let bytes = read_input(&file)?;
     let extraction = extractor
         .extract_bytes(&bytes)
         .map_err(|e| format!("{file}: {e}"))?;
     let out = match format {
-        Format::Text => extraction.text(),
-        Format::Json => Record::from_extraction(&extraction, blocks).to_json_line(),
+        ExtractFormat::Json => Record::from_extraction(&extraction, blocks).to_json_line(),
+        _ => extraction.formatted(),
     };
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -29,6 +29,47 @@ pub enum Format {
     Json,
 }
 
+/// What `--format` of `extract` and `batch` writes into the article text.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Plain text, paragraphs separated by blank lines.
+    Text,
+    /// Markdown: headings, lists, pipe tables, fenced code, quotes, line breaks.
+    Markdown,
+    /// Minimal clean HTML: h1-h6, p, ul/ol/li, table, pre/code, blockquote, figure.
+    Html,
+}
+
+/// `--links` and `--images`, shared by `extract` and `batch`.
+#[derive(clap::Args, Clone, Copy)]
+pub struct StructureArgs {
+    /// With markdown or html: write links as [text](url) / <a href>, with URLs made absolute
+    /// against <base href> and the page URL (batch: the JSONL/WARC URL; else the page's
+    /// canonical URL).
+    #[arg(long)]
+    pub links: bool,
+    /// With markdown or html: write the images of kept blocks as ![alt](src) / <img>,
+    /// before their captions.
+    #[arg(long)]
+    pub images: bool,
+}
+
+impl StructureArgs {
+    /// The library's output options for `format`.
+    pub fn output(self, format: TextFormat) -> gleaner::formats::Output {
+        use gleaner::formats::Format;
+        gleaner::formats::Output {
+            format: match format {
+                TextFormat::Text => Format::Text,
+                TextFormat::Markdown => Format::Markdown,
+                TextFormat::Html => Format::Html,
+            },
+            links: self.links,
+            images: self.images,
+        }
+    }
+}
+
 /// An extractor with the model at `model`, or with the built-in one.
 pub fn extractor(model: Option<&PathBuf>) -> Result<Extractor, String> {
     let model = match model {
