@@ -17,9 +17,9 @@ fn main() {
     let folds: usize = args
         .get(2)
         .map_or(5, |f| f.parse().expect("FOLDS is a number"));
-    let alpha: f64 = args
-        .get(3)
-        .map_or(1.0, |a| a.parse().expect("ALPHA is a number"));
+    let alpha: f64 = args.get(3).map_or(PageTypeParams::default().alpha, |a| {
+        a.parse().expect("ALPHA is a number")
+    });
     let sets = Dataset::discover(std::path::Path::new(dir)).expect("a labelled set");
     let pages: Vec<_> = sets
         .iter()

@@ -224,10 +224,12 @@ fn markdown_writes_each_construct() {
         "- Four cedar boards, two metres long and thirty centimetres wide\n- Corner posts, one of each:\n    - short posts for a low bed\n    - long posts when the bed sits on a slope\n- Galvanised screws",
         "1. Level the ground where the bed will stand and mark the corners.\n2. Screw the boards",
         "3. Fill the bed",
-        // (The model keeps the cells with words; a dropped cell stays an empty place.)
-        "| Part | Count | Length |\n| --- | --- | --- |\n| Side board |",
+        // Which short cells ("2", "Count") the model keeps is its call; a dropped cell stays
+        // an empty place, so the grid keeps its three columns either way.
+        "| Part |",
+        " |\n| --- | --- | --- |\n| Side board |",
         "| End board \\| short |",
-        "| Corner post |  | 35 cm |",
+        "| Corner post |  |",
         "with `volume(l, w, h)`:",
         "```python\ndef volume(l, w, h):\n    return l * w * h  # cubic metres\n```",
         "> The best time to build a bed",
@@ -282,7 +284,7 @@ fn html_output_is_minimal_and_escaped() {
         "<ul>\n<li>Four cedar boards",
         "<li>Corner posts, one of each:<ul>\n<li>short posts for a low bed</li>",
         "<ol>\n<li>Level the ground",
-        "<tr><th>Part</th><th>Count</th><th>Length</th></tr>",
+        "<tr><th>Part</th><th>",
         "<pre><code>def volume(l, w, h):",
         "<blockquote>\n<p>The best time",
         "<a href=\"https://fieldnotes.example/tools/saw.html\">saw we used</a>",
