@@ -867,9 +867,15 @@ impl<'a> Walker<'a> {
 
     fn flush(&mut self) {
         self.break_pending = false;
-        let open = std::mem::take(&mut self.block);
+        let mut open = std::mem::take(&mut self.block);
+        // The raw-text buffer is reused, emptied, by the next block (a page has hundreds).
+        let recycle = |walker: &mut Self, mut raw: String| {
+            raw.clear();
+            walker.block.raw = raw;
+        };
         if !open.started {
             // Text-less stretches keep a pending image for the next block.
+            recycle(self, open.raw);
             return;
         }
         let in_pre = open.template.context.contains(Context::PRE) && open.template.tag == "pre";
@@ -889,6 +895,7 @@ impl<'a> Walker<'a> {
         } else {
             (u64::from(words) * u64::from(open.link_chars.min(chars)) / u64::from(chars)) as u32
         };
+        recycle(self, std::mem::take(&mut open.raw));
         let mut block = open.template;
         block.text = text;
         block.chars = chars;
