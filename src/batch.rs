@@ -367,7 +367,12 @@ fn ms(d: Duration) -> f64 {
 /// decoder cuts it there and marks it truncated), a gzip file up to [`input::hard_limit`].
 pub fn read_page_file(path: &Path, max_bytes: usize) -> Result<Vec<u8>, Error> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (up to the limit) so that reading does not regrow it.
+    let expected = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(max_bytes as u64 + 1);
+    let mut bytes = Vec::with_capacity(expected as usize + 1);
     (&mut file)
         .take(max_bytes as u64 + 1)
         .read_to_end(&mut bytes)

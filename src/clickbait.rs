@@ -546,6 +546,8 @@ fn for_each_feature(text: &str, cfg: &FeatureConfig, emit: &mut impl FnMut(u32))
                 norm.push('\'');
             } else if cfg.fold_digits && c.is_numeric() {
                 norm.push('0');
+            } else if c.is_ascii() {
+                norm.push(c.to_ascii_lowercase());
             } else {
                 norm.extend(c.to_lowercase());
             }
@@ -591,6 +593,30 @@ fn for_each_feature(text: &str, cfg: &FeatureConfig, emit: &mut impl FnMut(u32))
     let mut bounds: Vec<usize> = Vec::with_capacity(32);
     let mut padded = String::with_capacity(32);
     for i in 0..words.len() {
+        if word(i).is_ascii() {
+            // One byte a character: the same n-grams, hashed from the word's bytes in place.
+            let w = word(i).as_bytes();
+            let n_chars = w.len() + 2;
+            let at = |p: usize| {
+                if p == 0 || p == n_chars - 1 {
+                    b' '
+                } else {
+                    w[p - 1]
+                }
+            };
+            for s in 0..n_chars.saturating_sub(lo.max(1) - 1) {
+                let mut hash = Fnv::new(NS_CHAR);
+                for p in s..s + lo {
+                    hash = hash.bytes(&[at(p)]);
+                }
+                emit(hash.bucket(mask));
+                for n in lo + 1..=hi.min(n_chars - s) {
+                    hash = hash.bytes(&[at(s + n - 1)]);
+                    emit(hash.bucket(mask));
+                }
+            }
+            continue;
+        }
         padded.clear();
         padded.push(' ');
         padded.push_str(word(i));
@@ -1306,6 +1332,62 @@ mod tests {
         assert_eq!(h(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(h("a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(h("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn ascii_words_get_the_character_ngrams_of_the_char_by_char_walk() {
+        // The n-grams of " word " hashed from char boundaries, as non-ASCII words are.
+        fn by_chars(word: &str, lo: usize, hi: usize, mask: u32, out: &mut Vec<u32>) {
+            let padded = format!(" {word} ");
+            let mut bounds: Vec<usize> = padded.char_indices().map(|(p, _)| p).collect();
+            bounds.push(padded.len());
+            let n_chars = bounds.len() - 1;
+            for s in 0..n_chars.saturating_sub(lo.max(1) - 1) {
+                let mut hash =
+                    Fnv::new(NS_CHAR).bytes(&padded.as_bytes()[bounds[s]..bounds[s + lo]]);
+                out.push(hash.bucket(mask));
+                for n in lo + 1..=hi.min(n_chars - s) {
+                    hash = hash.bytes(&padded.as_bytes()[bounds[s + n - 1]..bounds[s + n]]);
+                    out.push(hash.bucket(mask));
+                }
+            }
+        }
+        let text = "a An it's 2024 Won't STOP x1y2z3 reading-this tiny déjà vu übermäßig";
+        for (lo, hi) in [(1, 1), (1, 4), (2, 3), (3, 5), (4, 12), (6, 7)] {
+            let cfg = FeatureConfig {
+                char_ngram_min: lo,
+                char_ngram_max: hi,
+                word_bigrams: false,
+                shape_features: false,
+                ..FeatureConfig::default()
+            };
+            let mask = (cfg.n_buckets() - 1) as u32;
+            let mut emitted = Vec::new();
+            for_each_feature(text, &cfg, &mut |b| emitted.push(b));
+            let words = [
+                "a",
+                "an",
+                "it's",
+                "0000",
+                "won't",
+                "stop",
+                "x0y0z0",
+                "reading",
+                "this",
+                "tiny",
+                "déjà",
+                "vu",
+                "übermäßig",
+            ];
+            let mut expected: Vec<u32> = words
+                .iter()
+                .map(|w| Fnv::new(NS_WORD).bytes(w.as_bytes()).bucket(mask))
+                .collect();
+            for word in words {
+                by_chars(word, usize::from(lo), usize::from(hi), mask, &mut expected);
+            }
+            assert_eq!(emitted, expected, "{lo}..={hi}");
+        }
     }
 
     #[test]

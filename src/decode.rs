@@ -98,7 +98,12 @@ fn is_gzip(raw: &[u8]) -> bool {
 }
 
 fn gunzip(raw: &[u8], max_bytes: usize) -> Result<(Vec<u8>, bool)> {
-    let mut out = Vec::new();
+    // Sized from the gzip trailer's length of the (last) member, a hint only: it is the input
+    // size modulo 4 GiB, and read_to_end grows the buffer past it if needed.
+    let hint = raw.len().checked_sub(4).map_or(0, |at| {
+        u32::from_le_bytes(raw[at..].try_into().expect("4 bytes")) as usize
+    });
+    let mut out = Vec::with_capacity(hint.min(max_bytes) + 1);
     let mut decoder = flate2::read::MultiGzDecoder::new(raw).take(max_bytes as u64 + 1);
     decoder.read_to_end(&mut out).map_err(|e| {
         Error::Decode(format!(
@@ -238,14 +243,42 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
 
 /// Text whose first 64 K characters are more than a tenth control characters or replacement
 /// characters is not a web page, whatever its file name says.
+///
+/// It reads UTF-8 bytes, not `char`s (the check runs on every page): a character is counted at
+/// its first byte, the control characters are the bytes below 0x20 and 0x7F (less tab, line
+/// feed, carriage return and form feed) and U+0080–U+009F (0xC2 0x80–0x9F), and U+FFFD is
+/// 0xEF 0xBF 0xBD.
 fn looks_binary(text: &str) -> bool {
-    let mut total = 0usize;
-    let mut suspicious = 0usize;
-    for c in text.chars().take(65_536) {
-        total += 1;
-        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}')) {
-            suspicious += 1;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let (mut total, mut suspicious, mut at) = (0usize, 0usize, 0usize);
+    while total < 65_536 && at < bytes.len() {
+        // Eight printable ASCII bytes (0x20–0x7E), tested at once: eight characters, none
+        // suspicious. (A byte below 0x20 or equal to 0x7F sets its high bit in these sums.)
+        if let Some(chunk) = bytes.get(at..at + 8).filter(|_| total + 8 <= 65_536) {
+            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            let below_space = v.wrapping_sub(ONES * 0x20) & !v;
+            let delete = (v ^ (ONES * 0x7F)).wrapping_sub(ONES) & !(v ^ (ONES * 0x7F));
+            if (v | below_space | delete) & HIGH == 0 {
+                total += 8;
+                at += 8;
+                continue;
+            }
         }
+        let byte = bytes[at];
+        if byte & 0xC0 != 0x80 {
+            // A character's first byte (continuation bytes belong to the character before).
+            total += 1;
+            suspicious += usize::from(match byte {
+                b'\t' | b'\n' | b'\r' | 0x0C => false,
+                0x00..=0x1F | 0x7F => true,
+                0xC2 => matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
+                0xEF => bytes.get(at + 1..at + 3) == Some(&[0xBF, 0xBD][..]),
+                _ => false,
+            });
+        }
+        at += 1;
     }
     total > 0 && suspicious * 10 > total
 }
@@ -256,6 +289,47 @@ mod tests {
 
     fn decode_default(bytes: &[u8]) -> Result<Decoded> {
         decode(bytes, None, DEFAULT_MAX_BYTES)
+    }
+
+    #[test]
+    fn looks_binary_counts_as_a_char_scan_does() {
+        fn by_chars(text: &str) -> bool {
+            let mut total = 0usize;
+            let mut suspicious = 0usize;
+            for c in text.chars().take(65_536) {
+                total += 1;
+                if c == '\u{FFFD}'
+                    || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}'))
+                {
+                    suspicious += 1;
+                }
+            }
+            total > 0 && suspicious * 10 > total
+        }
+        let pieces = [
+            "a", "\u{0}", "\t", "\n", "\u{0C}", "\u{1B}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}",
+            "\u{FFFD}", "\u{FFFC}", "é", "日", "😀", "\u{2028}",
+        ];
+        for (i, a) in pieces.iter().enumerate() {
+            for (j, b) in pieces.iter().enumerate() {
+                for n in [1, 3, 9, 11] {
+                    let text = format!(
+                        "{}{}{}",
+                        a.repeat(n),
+                        "printable".repeat(j),
+                        b.repeat(i + j)
+                    );
+                    assert_eq!(looks_binary(&text), by_chars(&text), "{text:?}");
+                }
+            }
+        }
+        // The 64 K-character window counts characters, not bytes.
+        for head in ["x", "é", "日"] {
+            for tail in ["\u{1}", "y"] {
+                let text = head.repeat(60_000) + &tail.repeat(9_000);
+                assert_eq!(looks_binary(&text), by_chars(&text));
+            }
+        }
     }
 
     #[test]

@@ -140,3 +140,103 @@ impl Tree {
                 })
     }
 }
+
+/// Trees laid out for scoring many rows at once (an in-memory form only; the model file keeps
+/// [`Tree`]). Each tree is renumbered in pre-order, so a split's left child is the next node
+/// and a node needs only its right child: 16 bytes a node instead of 32, half the cache
+/// footprint. A leaf is a node that sends every row to itself (`threshold` NaN: `x < NaN` is
+/// false, and its right child is itself), so a walk of a tree's full depth needs no
+/// leaf test and ends on the same leaf as [`Tree::predict`], by the same comparisons.
+#[derive(Debug, Clone, Default)]
+pub struct FlatForest {
+    nodes: Vec<FlatNode>,
+    /// The leaf value of each node (0 for splits), parallel to `nodes`.
+    values: Vec<f64>,
+    /// Each tree's root in `nodes` and its depth (edges on its longest path).
+    trees: Vec<(u32, u32)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FlatNode {
+    threshold: f64,
+    feature: u32,
+    right: u32,
+}
+
+/// Rows walked through one tree side by side, so that their memory loads overlap.
+const LANES: usize = 8;
+
+impl FlatForest {
+    /// Lays out valid trees (see [`Tree::is_valid`]).
+    pub fn new(trees: &[Tree]) -> FlatForest {
+        let mut forest = FlatForest::default();
+        let mut stack: Vec<(u32, u32, Option<usize>)> = Vec::new();
+        for tree in trees {
+            let root = forest.nodes.len();
+            let mut depth = 0;
+            // (node in `tree`, its depth, the flat split whose right child it is)
+            stack.push((0, 0, None));
+            while let Some((at, level, parent)) = stack.pop() {
+                let here = forest.nodes.len();
+                if let Some(parent) = parent {
+                    forest.nodes[parent].right = here as u32;
+                }
+                depth = depth.max(level);
+                let node = &tree.nodes[at as usize];
+                match node.feature {
+                    Some(feature) => {
+                        forest.nodes.push(FlatNode {
+                            threshold: node.threshold,
+                            feature,
+                            right: 0,
+                        });
+                        forest.values.push(0.0);
+                        // Left is walked first, so it comes right after its parent.
+                        stack.push((node.right, level + 1, Some(here)));
+                        stack.push((node.left, level + 1, None));
+                    }
+                    None => {
+                        forest.nodes.push(FlatNode {
+                            threshold: f64::NAN,
+                            feature: 0,
+                            right: here as u32,
+                        });
+                        forest.values.push(node.value);
+                    }
+                }
+            }
+            forest.trees.push((root as u32, depth));
+        }
+        forest
+    }
+
+    /// Adds each tree's leaf value for each row to `votes` (tree by tree, in the trees'
+    /// order, as summing [`Tree::predict`] over the trees does). `rows` is row-major with
+    /// `width` values a row, `width` more than any feature a split reads.
+    pub fn add_votes(&self, rows: &[f64], width: usize, votes: &mut [f64]) {
+        let nodes = &self.nodes[..];
+        for &(root, depth) in &self.trees {
+            let mut start = 0;
+            for lane_votes in votes.chunks_mut(LANES) {
+                let lanes = lane_votes.len();
+                let mut at = [root as usize; LANES];
+                for _ in 0..depth {
+                    for (lane, at) in at.iter_mut().enumerate().take(lanes) {
+                        let node = nodes[*at];
+                        let x = rows[(start + lane) * width + node.feature as usize];
+                        // Left (the next node) or right, chosen by a mask rather than a
+                        // branch, which the compiler emits for an `if` here and which the
+                        // rows would mispredict half the time.
+                        let (left, right) = (*at + 1, node.right as usize);
+                        let go_left = usize::from(x < node.threshold).wrapping_neg();
+                        *at = right ^ ((left ^ right) & go_left);
+                    }
+                }
+                for (vote, &at) in lane_votes.iter_mut().zip(&at) {
+                    *vote += self.values[at];
+                }
+                start += lanes;
+            }
+        }
+    }
+}

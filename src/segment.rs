@@ -1159,9 +1159,15 @@ impl<'a> Walker<'a> {
     fn flush(&mut self) {
         self.break_pending = false;
         self.block_serial += 1;
-        let open = std::mem::take(&mut self.block);
+        let mut open = std::mem::take(&mut self.block);
+        // The raw-text buffer is reused, emptied, by the next block (a page has hundreds).
+        let recycle = |walker: &mut Self, mut raw: String| {
+            raw.clear();
+            walker.block.raw = raw;
+        };
         if !open.started {
             // Text-less stretches keep a pending image for the next block.
+            recycle(self, open.raw);
             return;
         }
         let in_pre = open.template.context.contains(Context::PRE) && open.template.tag == "pre";
@@ -1192,6 +1198,8 @@ impl<'a> Walker<'a> {
             structure.inline = text_spans(&open.raw, &block.text, in_pre, open.inline);
             structure.images = std::mem::take(&mut self.images_pending);
         }
+        // After the structure has read the raw text (its inline spans are offsets into it).
+        recycle(self, std::mem::take(&mut open.raw));
         if let Some(frame) = self
             .stack
             .iter_mut()

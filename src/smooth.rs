@@ -17,7 +17,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{BlockTerms, FeatureSchema};
-use crate::fitted::{sigmoid, Scaler, Tree};
+use crate::fitted::{sigmoid, FlatForest, Scaler, Tree};
 use crate::segment::Page;
 
 /// Names of the second-pass inputs, in order.
@@ -88,6 +88,9 @@ pub struct Smoother {
     /// How much of the final score is the forest's mean vote (0 = logistic only).
     #[serde(default)]
     pub forest_weight: f64,
+    /// `trees` laid out for scoring, on first use.
+    #[serde(skip)]
+    pub flat: std::sync::OnceLock<FlatForest>,
 }
 
 impl Smoother {
@@ -114,11 +117,12 @@ impl Smoother {
         }
         // Tree by tree over all rows, so that one tree's nodes stay in cache while it votes.
         let mut votes = vec![0.0; rows.nrows()];
-        for tree in &self.trees {
-            for (vote, row) in votes.iter_mut().zip(rows.rows()) {
-                *vote += tree.predict(row);
-            }
-        }
+        let flat = self.flat.get_or_init(|| FlatForest::new(&self.trees));
+        let standard = rows.as_standard_layout();
+        let values = standard
+            .as_slice()
+            .expect("a standard-layout array is a slice");
+        flat.add_votes(values, rows.ncols(), &mut votes);
         let forest_share = self.forest_weight / self.trees.len() as f64;
         linear
             .zip(votes)
@@ -376,6 +380,34 @@ mod tests {
     }
 
     #[test]
+    fn the_flat_forest_votes_as_the_trees_do() {
+        let model = crate::model::Model::default_model().unwrap();
+        let smoother = model.smoother.as_ref().unwrap();
+        let width = smoother.weights.len();
+        // Inputs spread over the trees' thresholds, with exact ties, NaN and 13 rows (not a
+        // multiple of the lanes).
+        let thresholds: Vec<f64> = smoother.trees[0]
+            .nodes
+            .iter()
+            .map(|n| n.threshold)
+            .collect();
+        let rows = Array2::from_shape_fn((13, width), |(r, c)| match (r * 31 + c * 7) % 11 {
+            0 => f64::NAN,
+            1 => thresholds[(r * width + c) % thresholds.len()],
+            k => (k as f64 - 5.0) * 0.37 + r as f64 * 0.01,
+        });
+        let mut votes = vec![0.0; rows.nrows()];
+        FlatForest::new(&smoother.trees).add_votes(rows.as_slice().unwrap(), width, &mut votes);
+        for (row, vote) in rows.rows().into_iter().zip(&votes) {
+            let expected: f64 = smoother
+                .trees
+                .iter()
+                .fold(0.0, |sum, t| sum + t.predict(row));
+            assert_eq!(vote.to_bits(), expected.to_bits());
+        }
+    }
+
+    #[test]
     fn the_forest_vote_is_blended_with_the_logistic_score_by_its_weight() {
         let smoother = Smoother {
             scaler: Scaler {
@@ -390,6 +422,7 @@ mod tests {
                 split_on_first_input(0.0, 0.5),
             ],
             forest_weight: 0.6,
+            flat: Default::default(),
         };
         assert!(smoother.fits(2));
         assert!(!smoother.fits(3));

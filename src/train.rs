@@ -759,6 +759,7 @@ fn fit_smoother_rows(
         intercept,
         trees,
         forest_weight: SMOOTHER_FOREST_WEIGHT,
+        flat: Default::default(),
     })
 }
 
