@@ -5,6 +5,7 @@
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
 use crate::label::Label;
+use crate::metadata::{Date, DomSignals, Metadata};
 use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::page_type::{most_likely, PageType};
 use crate::segment::{segment, Block, Page};
@@ -18,6 +19,7 @@ pub struct Extractor {
     explain: bool,
     name_kinds: bool,
     include_comments: bool,
+    metadata: bool,
 }
 
 /// A block with its scores and final label.
@@ -53,6 +55,9 @@ pub struct Extraction {
     pub include_comments: bool,
     /// The model's estimate (0–1) of how well this page was extracted, when it has one.
     pub confidence: Option<f64>,
+    /// Author, dates, site, language and the rest, when the extractor reads them
+    /// ([`Extractor::metadata`]).
+    pub metadata: Option<Metadata>,
 }
 
 impl Extraction {
@@ -92,6 +97,7 @@ impl Extractor {
             explain: false,
             name_kinds: true,
             include_comments: false,
+            metadata: true,
         }
     }
 
@@ -124,6 +130,13 @@ impl Extractor {
     /// On forum pages the posts are content either way.
     pub fn include_comments(mut self, include_comments: bool) -> Self {
         self.include_comments = include_comments;
+        self
+    }
+
+    /// Read the page's metadata (author, dates, site, language, …; see [`crate::metadata`])
+    /// from the same parsed page; on by default.
+    pub fn metadata(mut self, metadata: bool) -> Self {
+        self.metadata = metadata;
         self
     }
 
@@ -173,7 +186,12 @@ impl Extractor {
 
     /// Extracts from an HTML string fetched from `url`, when known.
     pub fn extract_html_from(&self, html: &str, url: Option<&str>) -> Extraction {
-        self.decide(self.score_page_from(segment_html(html), url))
+        let (page, signals) = parse_page(html, self.metadata);
+        let mut extraction = self.decide(self.score_page_from(page, url));
+        if let Some(signals) = signals {
+            extraction.metadata = Some(page_metadata(&signals, &extraction));
+        }
+        extraction
     }
 
     /// Steps 4–6: features, first-pass classification and smoothing.
@@ -277,6 +295,7 @@ impl Extractor {
             page_type_probabilities: scored.page_type,
             include_comments: self.include_comments,
             confidence,
+            metadata: None,
         }
     }
 }
@@ -297,19 +316,49 @@ impl Extractor {
 /// assert!(page.blocks[0].text.starts_with("I upgraded last night"));
 /// ```
 pub fn segment_html(html: &str) -> Page {
-    let page = segment(&crate::parse::parse_document(html));
+    parse_page(html, false).0
+}
+
+/// [`segment_html`], and what the page's metadata is read from ([`crate::metadata::read_dom`])
+/// when `metadata`, from the same parsed document.
+pub fn parse_page(html: &str, metadata: bool) -> (Page, Option<DomSignals>) {
+    let dom = crate::parse::parse_document(html);
+    let signals = metadata.then(|| crate::metadata::read_dom(&dom));
+    let page = segment(&dom);
+    drop(dom);
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
-        return page;
+        return (page, signals);
     }
     let unwrapped = segment(&crate::parse::parse_document(&unwrap_noscript(html)));
     if words(&unwrapped) >= 2 * words(&page).max(1) {
-        unwrapped
+        (unwrapped, signals)
     } else {
-        page
+        (page, signals)
     }
+}
+
+/// The metadata of an extracted page: [`Metadata::resolve`] over the signals, the blocks and
+/// the start of the kept text, with today's date, the extraction's title and page type.
+fn page_metadata(signals: &DomSignals, extraction: &Extraction) -> Metadata {
+    const DETECTION_CHARS: usize = 2_000;
+    let blocks: Vec<&Block> = extraction.blocks.iter().map(|b| &b.block).collect();
+    let mut text = String::new();
+    for scored in extraction.blocks.iter().filter(|b| extraction.keeps(b)) {
+        if text.len() >= DETECTION_CHARS {
+            break;
+        }
+        text.push_str(&scored.block.text);
+        text.push('\n');
+    }
+    let mut metadata = Metadata::resolve(signals, &blocks, &text, Date::today());
+    if !extraction.title.trim().is_empty() {
+        metadata.title = Some(extraction.title.clone());
+    }
+    metadata.page_type = extraction.page_type.map(|t| t.as_str().to_string());
+    metadata
 }
 
 /// The page with every `<noscript>` start and end tag renamed to `<div>`, so that its markup
@@ -339,15 +388,13 @@ fn unwrap_noscript(html: &str) -> String {
     out
 }
 
-/// The page's headline: its `og:title`, else its first `<h1>`, else its `<title>`.
+/// The page's headline ([`crate::metadata::headline`]): its first `<h1>` when the title in its
+/// metadata or `<title>` agrees with it, else the first part of that title.
 pub fn page_title(page: &Page) -> String {
-    page.meta_title
-        .clone()
-        .or_else(|| {
-            page.blocks
-                .iter()
-                .find(|b| b.heading_level == 1)
-                .map(|b| b.text.clone())
-        })
-        .unwrap_or_else(|| page.title.clone())
+    let h1 = page
+        .blocks
+        .iter()
+        .find(|b| b.heading_level == 1)
+        .map(|b| b.text.as_str());
+    crate::metadata::headline(h1, page.meta_title.as_deref(), &page.title)
 }

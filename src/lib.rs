@@ -21,6 +21,8 @@
 //!   [`fitted`]: the scaler, trees and logistic link both passes are made of.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
+//! - [`metadata`]: author, dates, site, language and the rest, read from the same parsed
+//!   page beside the pipeline.
 //! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
@@ -57,6 +59,7 @@ pub mod fitted;
 pub mod input;
 pub mod label;
 pub mod lexicon;
+pub mod metadata;
 pub mod model;
 pub mod page_type;
 pub mod parse;

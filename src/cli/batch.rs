@@ -61,6 +61,10 @@ pub struct BatchArgs {
     /// the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+    /// Start each record's "text" with the page's metadata as YAML front matter. The
+    /// records carry the metadata fields either way.
+    #[arg(long)]
+    with_metadata: bool,
 }
 
 pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
@@ -85,6 +89,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
             Err(message) => return usage(format!("--fields: {message}")),
         }
     }
+    options.fields.front_matter = args.with_metadata;
     extractor = extractor
         .explain(options.fields.blocks)
         .name_kinds(options.fields.blocks)

@@ -32,6 +32,10 @@ pub struct ExtractArgs {
     /// pages the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+    /// Start the text with the page's metadata (title, author, dates, site, language, …) as
+    /// YAML front matter. JSON records always carry these fields.
+    #[arg(long)]
+    with_metadata: bool,
 }
 
 /// Arguments of `gleaner blocks`.
@@ -49,6 +53,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, String> {
         model,
         blocks,
         include_comments,
+        with_metadata,
     } = args;
     let extractor = extractor(model.as_ref())?
         .explain(blocks)
@@ -59,7 +64,12 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, String> {
         .extract_bytes(&bytes)
         .map_err(|e| format!("{file}: {e}"))?;
     let out = match format {
-        Format::Text => extraction.text(),
+        Format::Text => match (&extraction.metadata, with_metadata) {
+            (Some(metadata), true) => {
+                format!("{}{}", metadata.to_front_matter(), extraction.text())
+            }
+            _ => extraction.text(),
+        },
         Format::Json => Record::from_extraction(&extraction, blocks).to_json_line(),
     };
     print_out(&out)?;
