@@ -96,6 +96,9 @@ pub struct Fields {
     pub http: bool,
     /// `"warc_date"` of a WARC record.
     pub warc_date: bool,
+    /// The text starts with the page's metadata as YAML front matter (`--with-metadata`;
+    /// not a `--fields` name).
+    pub front_matter: bool,
 }
 
 impl Fields {
@@ -131,6 +134,7 @@ impl Fields {
                         bytes: true,
                         http: true,
                         warc_date: true,
+                        front_matter: fields.front_matter,
                     }
                 }
                 other => {
@@ -507,10 +511,15 @@ fn process_item(
         }
         Payload::Failed { message, kind } => failed_record(message, kind),
     }));
-    let record = result.unwrap_or_else(panic_record).with_path(path);
+    let mut record = result.unwrap_or_else(panic_record).with_path(path);
     if explain.is_some() && explained.is_none() {
         let error = record.error.as_deref().unwrap_or("not explained");
         explained = Some(Ok(IndexEntry::failed(record_path_of(&record), error)));
+    }
+    if fields.front_matter {
+        if let Some(metadata) = &record.metadata {
+            record.text.insert_str(0, &metadata.to_front_matter());
+        }
     }
     let total = start.elapsed();
     let line = Line {
@@ -886,7 +895,8 @@ mod tests {
                 timings: true,
                 bytes: true,
                 http: true,
-                warc_date: true
+                warc_date: true,
+                front_matter: false,
             }
         );
         assert!(Fields::parse("colour").unwrap_err().contains("colour"));

@@ -6,6 +6,7 @@ use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
 use crate::formats::Output;
 use crate::label::Label;
+use crate::metadata::{Date, DomSignals, Metadata};
 use crate::model::{top_reasons, Classifier, Model, Reason};
 use crate::page_type::{most_likely, PageType};
 use crate::segment::{segment_with, Block, Page};
@@ -20,6 +21,7 @@ pub struct Extractor {
     name_kinds: bool,
     include_comments: bool,
     output: Output,
+    metadata: bool,
 }
 
 /// A block with its scores and final label.
@@ -62,6 +64,9 @@ pub struct Extraction {
     pub url: Option<String>,
     /// The page's `<base href>` (read when the output needs structure).
     pub base_href: Option<String>,
+    /// Author, dates, site, language and the rest, when the extractor reads them
+    /// ([`Extractor::metadata`]).
+    pub metadata: Option<Metadata>,
 }
 
 impl Extraction {
@@ -132,6 +137,7 @@ impl Extractor {
             name_kinds: true,
             include_comments: false,
             output: Output::default(),
+            metadata: true,
         }
     }
 
@@ -172,6 +178,13 @@ impl Extractor {
     /// segmentation record each block's structure; the blocks and their scores stay the same.
     pub fn output(mut self, output: Output) -> Self {
         self.output = output;
+        self
+    }
+
+    /// Read the page's metadata (author, dates, site, language, …; see [`crate::metadata`])
+    /// from the same parsed page; on by default.
+    pub fn metadata(mut self, metadata: bool) -> Self {
+        self.metadata = metadata;
         self
     }
 
@@ -221,7 +234,7 @@ impl Extractor {
 
     /// Extracts from an HTML string fetched from `url`, when known.
     pub fn extract_html_from(&self, html: &str, url: Option<&str>) -> Extraction {
-        let page = segment_html_with(html, self.output.needs_structure());
+        let (page, signals) = parse_page(html, self.output.needs_structure(), self.metadata);
         let base_href = page.base_href.clone();
         let page_url = url
             .map(str::to_string)
@@ -229,6 +242,9 @@ impl Extractor {
         let mut extraction = self.decide(self.score_page_from(page, url));
         extraction.url = page_url;
         extraction.base_href = base_href;
+        if let Some(signals) = signals {
+            extraction.metadata = Some(page_metadata(&signals, &extraction));
+        }
         extraction
     }
 
@@ -336,6 +352,7 @@ impl Extractor {
             output: self.output,
             url: None,
             base_href: None,
+            metadata: None,
         }
     }
 }
@@ -362,25 +379,55 @@ pub fn segment_html(html: &str) -> Page {
 /// [`segment_html`]; with `structure`, the blocks also record their
 /// [`Structure`](crate::segment::Structure) for the Markdown and HTML renderings.
 pub fn segment_html_with(html: &str, structure: bool) -> Page {
+    parse_page(html, structure, false).0
+}
+
+/// [`segment_html_with`], and what the page's metadata is read from
+/// ([`crate::metadata::read_dom`]) when `metadata`, from the same parsed document.
+pub fn parse_page(html: &str, structure: bool, metadata: bool) -> (Page, Option<DomSignals>) {
     let read = |html: &str| {
         segment_with(
             &crate::parse::parse_document_with(html, structure),
             structure,
         )
     };
-    let page = read(html);
+    let dom = crate::parse::parse_document_with(html, structure);
+    let signals = metadata.then(|| crate::metadata::read_dom(&dom));
+    let page = segment_with(&dom, structure);
+    drop(dom);
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
-        return page;
+        return (page, signals);
     }
     let unwrapped = read(&unwrap_noscript(html));
     if words(&unwrapped) >= 2 * words(&page).max(1) {
-        unwrapped
+        (unwrapped, signals)
     } else {
-        page
+        (page, signals)
     }
+}
+
+/// The metadata of an extracted page: [`Metadata::resolve`] over the signals, the blocks and
+/// the start of the kept text, with today's date, the extraction's title and page type.
+fn page_metadata(signals: &DomSignals, extraction: &Extraction) -> Metadata {
+    const DETECTION_CHARS: usize = 2_000;
+    let blocks: Vec<&Block> = extraction.blocks.iter().map(|b| &b.block).collect();
+    let mut text = String::new();
+    for scored in extraction.blocks.iter().filter(|b| extraction.keeps(b)) {
+        if text.len() >= DETECTION_CHARS {
+            break;
+        }
+        text.push_str(&scored.block.text);
+        text.push('\n');
+    }
+    let mut metadata = Metadata::resolve(signals, &blocks, &text, Date::today());
+    if !extraction.title.trim().is_empty() {
+        metadata.title = Some(extraction.title.clone());
+    }
+    metadata.page_type = extraction.page_type.map(|t| t.as_str().to_string());
+    metadata
 }
 
 /// The page with every `<noscript>` start and end tag renamed to `<div>`, so that its markup
@@ -410,15 +457,13 @@ fn unwrap_noscript(html: &str) -> String {
     out
 }
 
-/// The page's headline: its `og:title`, else its first `<h1>`, else its `<title>`.
+/// The page's headline ([`crate::metadata::headline`]): its first `<h1>` when the title in its
+/// metadata or `<title>` agrees with it, else the first part of that title.
 pub fn page_title(page: &Page) -> String {
-    page.meta_title
-        .clone()
-        .or_else(|| {
-            page.blocks
-                .iter()
-                .find(|b| b.heading_level == 1)
-                .map(|b| b.text.clone())
-        })
-        .unwrap_or_else(|| page.title.clone())
+    let h1 = page
+        .blocks
+        .iter()
+        .find(|b| b.heading_level == 1)
+        .map(|b| b.text.as_str());
+    crate::metadata::headline(h1, page.meta_title.as_deref(), &page.title)
 }

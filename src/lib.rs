@@ -23,6 +23,8 @@
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
 //! - [`explain`]: the reasons of every block's label in words, as a self-contained HTML
 //!   report (and a batch's index of reports).
+//! - [`metadata`]: author, dates, site, language and the rest, read from the same parsed
+//!   page beside the pipeline.
 //! - [`render`]: text and JSON output ([`formats`]: Markdown and clean HTML); [`batch`]: many
 //!   pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
@@ -62,6 +64,7 @@ pub mod formats;
 pub mod input;
 pub mod label;
 pub mod lexicon;
+pub mod metadata;
 pub mod model;
 pub mod page_type;
 pub mod parse;

@@ -43,8 +43,9 @@ pub fn parse_document_with(html: &str, for_output: bool) -> Html {
 /// emptied, comments dropped, whitespace dropped next to a start tag that always opens a block
 /// (outside `<pre>`, and only while no formatting element may be open), and start tags
 /// keeping only the attributes that gleaner reads (`class`, `id`, `role`, `style`, `hidden`,
-/// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name —, `lang` on `<html>`, and
-/// `property`/`name`/`content` on `<meta>`) or that change how html5ever builds the tree
+/// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name —, `lang` on `<html>`,
+/// `property`/`name`/`content` on `<meta>`, and for [metadata](crate::metadata) `itemprop`,
+/// `content`, `datetime` on `<time>` and `rel` on `<a>`) or that change how html5ever builds the tree
 /// (`type` on `<input>`, `color`/`face`/`size` on `<font>`, `encoding` on `<annotation-xml>`).
 ///
 /// The scan skips quoted attribute values and the contents of the other elements whose text
@@ -369,6 +370,11 @@ fn attribute_use(tag: &[u8], attribute: &[u8]) -> AttributeUse {
         || (on("link") && (is("rel") || is("href")))
         || (on("script") && is("type"))
         || is("itemtype")
+        // Metadata: microdata properties and their values, `<time datetime>`, `rel=author`.
+        || is("itemprop")
+        || is("content")
+        || (on("time") && is("datetime"))
+        || (on("a") && is("rel"))
         || (on("input") && is("type"))
         || (on("font") && (is("color") || is("face") || is("size")))
         || (on("annotation-xml") && is("encoding"))

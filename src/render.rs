@@ -38,6 +38,10 @@ pub struct Record {
     /// pages below a cut-off elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
+    /// The page's metadata (author, date_published, date_modified, site_name, language,
+    /// canonical_url, description, image, tags), each field written when the page has it.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::metadata::Metadata>,
     /// Every block with its label and score (on request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<BlockRecord>>,
@@ -81,6 +85,7 @@ impl Record {
             truncated: extraction.truncated,
             page_type: extraction.page_type,
             confidence: extraction.confidence.map(round),
+            metadata: extraction.metadata.clone(),
             blocks: with_blocks.then(|| {
                 extraction
                     .blocks

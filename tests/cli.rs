@@ -967,3 +967,46 @@ fn version_names_the_shipped_models_schema_versions() {
         )
     );
 }
+
+#[test]
+fn json_records_carry_the_page_metadata_and_front_matter_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("millbrook.html");
+    write(&page, news_page());
+    let path = page.to_str().unwrap();
+
+    let record = &json_lines(&run_ok(&["extract", path, "--format", "json"], None))[0];
+    // The byline ("By Jane Doe · <time datetime=2024-02-13>") and <html lang>.
+    assert_eq!(record["author"], serde_json::json!(["Jane Doe"]));
+    assert_eq!(record["date_published"], "2024-02-13");
+    assert_eq!(record["language"], "en");
+    // The contract's fields are all still there.
+    assert_eq!(record["title"], TITLE);
+    assert!(record["text"]
+        .as_str()
+        .unwrap()
+        .contains(ARTICLE_PARAGRAPHS[0]));
+    assert!(record.get("page_type").is_some() && record.get("confidence").is_some());
+
+    let plain = run_ok(&["extract", path], None);
+    let with = run_ok(&["extract", path, "--with-metadata"], None);
+    let front = format!(
+        "---\ntitle: \"{TITLE}\"\nauthor:\n  - \"Jane Doe\"\ndate_published: \"2024-02-13\"\n"
+    );
+    assert!(with.starts_with(&front), "{with}");
+    let (_, body) = with[4..].split_once("---\n").expect("front matter ends");
+    assert_eq!(body, plain);
+
+    let out = dir.path().join("out.jsonl");
+    let out_path = out.to_str().unwrap();
+    for (flag, front_matter) in [(None, false), (Some("--with-metadata"), true)] {
+        let mut args = vec!["batch", path, "--output", out_path, "--no-progress"];
+        args.extend(flag);
+        run_ok(&args, None);
+        let records = json_lines(&std::fs::read_to_string(&out).unwrap());
+        assert_eq!(records[0]["author"], serde_json::json!(["Jane Doe"]));
+        let text = records[0]["text"].as_str().unwrap();
+        assert_eq!(text.starts_with("---\ntitle: "), front_matter, "{text}");
+        assert!(text.ends_with(ARTICLE_PARAGRAPHS[6]));
+    }
+}

@@ -74,6 +74,10 @@ pub struct BatchArgs {
     format: TextFormat,
     #[command(flatten)]
     structure: StructureArgs,
+    /// Start each record's "text" with the page's metadata as YAML front matter. The
+    /// records carry the metadata fields either way.
+    #[arg(long)]
+    with_metadata: bool,
 }
 
 pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
@@ -101,6 +105,7 @@ pub fn run(args: BatchArgs) -> Result<ExitCode, String> {
     // The reports say why each block went: they need the kinds of noise and their reasons,
     // which change no field of the records unless blocks are asked for.
     let explain = options.fields.blocks || args.explain_dir.is_some();
+    options.fields.front_matter = args.with_metadata;
     extractor = extractor
         .explain(explain)
         .name_kinds(explain)

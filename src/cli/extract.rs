@@ -36,6 +36,10 @@ pub struct ExtractArgs {
     /// pages the posts are content either way).
     #[arg(long)]
     include_comments: bool,
+    /// Start the text with the page's metadata (title, author, dates, site, language, …) as
+    /// YAML front matter. JSON records always carry these fields.
+    #[arg(long)]
+    with_metadata: bool,
 }
 
 /// `extract --format`.
@@ -67,6 +71,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, String> {
         model,
         blocks,
         include_comments,
+        with_metadata,
     } = args;
     let text_format = match format {
         ExtractFormat::Markdown => TextFormat::Markdown,
@@ -84,7 +89,12 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("{file}: {e}"))?;
     let out = match format {
         ExtractFormat::Json => Record::from_extraction(&extraction, blocks).to_json_line(),
-        _ => extraction.formatted(),
+        _ => match (&extraction.metadata, with_metadata) {
+            (Some(metadata), true) => {
+                format!("{}{}", metadata.to_front_matter(), extraction.formatted())
+            }
+            _ => extraction.formatted(),
+        },
     };
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
