@@ -24,7 +24,9 @@
 //! - [`render`]: text and JSON output; [`batch`]: many pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
-//!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting.
+//!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting;
+//!   [`labelling`]: labels written into pages and read back (`gleaner label`);
+//!   [`adapt`]: a correction fitted on a user's few pages on top of a trained model.
 //!
 //! ## Example
 //!
@@ -44,6 +46,7 @@
 //! assert!(!text.contains("Privacy"));
 //! ```
 
+pub mod adapt;
 pub mod batch;
 pub mod clickbait;
 pub mod confidence;
@@ -56,6 +59,7 @@ pub mod features;
 pub mod fitted;
 pub mod input;
 pub mod label;
+pub mod labelling;
 pub mod lexicon;
 pub mod model;
 pub mod page_type;

@@ -12,6 +12,7 @@ use cli::batch::BatchArgs;
 use cli::clickbait::{ClickbaitArgs, TrainClickbaitArgs};
 use cli::eval::EvalArgs;
 use cli::extract::{BlocksArgs, ExtractArgs};
+use cli::label::LabelArgs;
 use cli::train::TrainArgs;
 
 /// Parsing and segmenting a page makes many small short-lived allocations; mimalloc serves
@@ -109,6 +110,23 @@ enum Command {
     /// Show a page's blocks as JSONL: text, features, scores and label (for debugging and
     /// as a start for labelling a page).
     Blocks(BlocksArgs),
+    /// Label pages in the browser, to train or adapt a model on them.
+    ///
+    /// Serves a labelling page on 127.0.0.1 and prints its address with a random token
+    /// (http://127.0.0.1:PORT/?token=...); open it in a browser on this machine. Each page's
+    /// blocks start with the model's labels; blocks whose score is close to the threshold
+    /// are outlined and visited first (key u). Click a block or move with j/k, then press
+    /// c content, b boilerplate, t teaser, p promo, m comment, n noise (or 1-6); z undoes,
+    /// s saves, [ and ] go to the previous and next page (saving changes).
+    ///
+    /// Saving writes the page into --out with data-gleaner-label attributes on its blocks'
+    /// elements (never over an input); run the command again with the same --out to resume.
+    /// Then adapt the shipped model to the labelled pages:
+    ///   gleaner train --data DIR --base default --out site-model.json
+    ///   gleaner extract --model site-model.json page.html
+    /// or train a model of your own with them: gleaner train --data training-data DIR ...
+    #[command(verbatim_doc_comment)]
+    Label(LabelArgs),
 }
 
 fn main() -> ExitCode {
@@ -121,6 +139,7 @@ fn main() -> ExitCode {
         Command::Clickbait(args) => cli::clickbait::run(args),
         Command::TrainClickbait(args) => cli::clickbait::train(args),
         Command::Blocks(args) => cli::extract::blocks(args),
+        Command::Label(args) => cli::label::run(args),
     };
     match result {
         Ok(code) => code,

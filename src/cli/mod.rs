@@ -11,6 +11,7 @@ pub mod batch;
 pub mod clickbait;
 pub mod eval;
 pub mod extract;
+pub mod label;
 pub mod train;
 
 use std::io::{self, Read, Write};
