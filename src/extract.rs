@@ -266,6 +266,10 @@ impl Extractor {
             )),
             None => first_scores.clone(),
         };
+        let scores = match &self.model.adapter {
+            Some(adapter) => adapter.adjust(&page, &first_scores, &scores),
+            None => scores,
+        };
         Scored {
             page,
             features,

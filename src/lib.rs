@@ -29,7 +29,9 @@
 //!   pages in parallel, one record each,
 //!   from the inputs [`input`] reads (HTML files, JSON Lines, [`warc`] files) as streams.
 //! - [`dataset`], [`train`], [`eval`]: labelled data in, fitted models and scores out, reusing
-//!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting.
+//!   the same stages; [`trainer`]: the steps of `gleaner train` around the fitting;
+//!   [`labelling`]: labels written into pages and read back (`gleaner label`);
+//!   [`adapt`]: a correction fitted on a user's few pages on top of a trained model.
 //!
 //! ## Example
 //!
@@ -49,6 +51,7 @@
 //! assert!(!text.contains("Privacy"));
 //! ```
 
+pub mod adapt;
 pub mod batch;
 pub mod clickbait;
 pub mod confidence;
@@ -63,6 +66,7 @@ pub mod fitted;
 pub mod formats;
 pub mod input;
 pub mod label;
+pub mod labelling;
 pub mod lexicon;
 pub mod metadata;
 pub mod model;

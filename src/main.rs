@@ -13,6 +13,7 @@ use cli::clickbait::{ClickbaitArgs, TrainClickbaitArgs};
 use cli::eval::EvalArgs;
 use cli::explain::ExplainArgs;
 use cli::extract::{BlocksArgs, ExtractArgs};
+use cli::label::LabelArgs;
 use cli::train::TrainArgs;
 
 /// Parsing and segmenting a page makes many small short-lived allocations; mimalloc serves
@@ -124,6 +125,23 @@ enum Command {
     /// For many pages: gleaner batch ... --explain-dir DIR.
     #[command(verbatim_doc_comment)]
     Explain(ExplainArgs),
+    /// Label pages in the browser, to train or adapt a model on them.
+    ///
+    /// Serves a labelling page on 127.0.0.1 and prints its address with a random token
+    /// (http://127.0.0.1:PORT/?token=...); open it in a browser on this machine. Each page's
+    /// blocks start with the model's labels; blocks whose score is close to the threshold
+    /// are outlined and visited first (key u). Click a block or move with j/k, then press
+    /// c content, b boilerplate, t teaser, p promo, m comment, n noise (or 1-6); z undoes,
+    /// s saves, [ and ] go to the previous and next page (saving changes).
+    ///
+    /// Saving writes the page into --out with data-gleaner-label attributes on its blocks'
+    /// elements (never over an input); run the command again with the same --out to resume.
+    /// Then adapt the shipped model to the labelled pages:
+    ///   gleaner train --data DIR --base default --out site-model.json
+    ///   gleaner extract --model site-model.json page.html
+    /// or train a model of your own with them: gleaner train --data training-data DIR ...
+    #[command(verbatim_doc_comment)]
+    Label(LabelArgs),
 }
 
 fn main() -> ExitCode {
@@ -137,6 +155,7 @@ fn main() -> ExitCode {
         Command::TrainClickbait(args) => cli::clickbait::train(args),
         Command::Blocks(args) => cli::extract::blocks(args),
         Command::Explain(args) => cli::explain::run(args),
+        Command::Label(args) => cli::label::run(args),
     };
     match result {
         Ok(code) => code,

@@ -67,6 +67,10 @@ pub struct Model {
     /// Estimates how well a page was extracted (the records' `confidence`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<crate::confidence::ConfidenceModel>,
+    /// A correction fitted on a user's own pages on top of this (base) model, in an adapted
+    /// model file (format [`crate::adapt::ADAPTED_MODEL_FORMAT`]); see [`crate::adapt`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<crate::adapt::Adapter>,
     /// The classifiers with the scaling folded into their parameters, built on first use, so
     /// that extraction scores raw feature rows without standardising a copy of them.
     #[serde(skip)]
@@ -95,7 +99,8 @@ impl Model {
         }
         let header: Header = serde_json::from_slice(bytes)
             .map_err(|e| Error::Model(format!("not a gleaner model file (invalid JSON: {e})")))?;
-        if header.format.as_deref() != Some(MODEL_FORMAT) {
+        let adapted = header.format.as_deref() == Some(crate::adapt::ADAPTED_MODEL_FORMAT);
+        if header.format.as_deref() != Some(MODEL_FORMAT) && !adapted {
             return Err(Error::Model(format!(
                 "not a gleaner block model (format {:?}, expected {MODEL_FORMAT:?})",
                 header.format.unwrap_or_default()
@@ -111,6 +116,16 @@ impl Model {
         }
         let model: Model = serde_json::from_slice(bytes)
             .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
+        match (&model.adapter, adapted) {
+            (Some(adapter), true) => adapter.check(&model)?,
+            (None, false) => {}
+            _ => {
+                return Err(Error::Model(
+                    "corrupt gleaner model file: an adapted model without its adapter, or an                      adapter in a plain model file"
+                        .into(),
+                ))
+            }
+        }
         let expected = FeatureSchema::current();
         if model.feature_names != expected.names() {
             return Err(Error::Model(format!(
@@ -233,8 +248,24 @@ impl Model {
             page_type,
             confidence: None,
             type_thresholds: None,
+            adapter: None,
             raw_space: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The model with `adapter` applied on top of it (an adapted model file; see
+    /// [`crate::adapt`]).
+    pub fn with_adapter(mut self, adapter: crate::adapt::Adapter) -> Model {
+        self.format = crate::adapt::ADAPTED_MODEL_FORMAT.to_string();
+        self.adapter = Some(adapter);
+        self
+    }
+
+    /// The base model of an adapted model (itself otherwise).
+    pub fn without_adapter(mut self) -> Model {
+        self.format = MODEL_FORMAT.to_string();
+        self.adapter = None;
+        self
     }
 
     /// The model with a threshold per page type.

@@ -12,6 +12,7 @@ pub mod clickbait;
 pub mod eval;
 pub mod explain;
 pub mod extract;
+pub mod label;
 pub mod train;
 
 use std::io::{self, Read, Write};
