@@ -50,7 +50,7 @@ mod words;
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::extract::{segment_html, Extraction, Extractor, ScoredBlock};
+use crate::extract::{Extraction, Extractor, ScoredBlock};
 use crate::features::FeatureSchema;
 use crate::model::Classifier;
 
@@ -145,10 +145,13 @@ pub fn explain_bytes(
 /// Explains a page given as an HTML string (see [`explain_bytes`]).
 pub fn explain_html(extractor: &Extractor, html: &str, url: Option<&str>) -> Explanation {
     let model = extractor.model();
-    let scored = extractor.score_page_from(segment_html(html), url);
-    let features = scored.features.clone();
-    let threshold = model.threshold_for(scored.page_type.as_ref());
-    let extraction = extractor.decide(scored);
+    let (extraction, (features, threshold)) =
+        extractor.extract_html_inspecting(html, url, |scored| {
+            (
+                scored.features.clone(),
+                model.threshold_for(scored.page_type.as_ref()),
+            )
+        });
     let class_words = page_class_words(html);
     let names = FeatureSchema::current().names();
     let weights = match &model.first_pass {

@@ -4,10 +4,10 @@
 
 use crate::decode::{self, Decoded, DEFAULT_MAX_BYTES};
 use crate::error::Result;
-use crate::formats::Output;
 use crate::label::Label;
 use crate::metadata::{Date, DomSignals, Metadata};
 use crate::model::{top_reasons, Classifier, Model, Reason};
+use crate::output::Output;
 use crate::page_type::{most_likely, PageType};
 use crate::segment::{segment_with, Block, Page};
 use crate::smooth::smoothing_rows_with_words;
@@ -98,7 +98,7 @@ impl Extraction {
         crate::formats::markdown::render(
             self,
             &Output {
-                format: crate::formats::Format::Markdown,
+                format: crate::output::Format::Markdown,
                 links,
                 images,
             },
@@ -110,7 +110,7 @@ impl Extraction {
         crate::formats::html::render(
             self,
             &Output {
-                format: crate::formats::Format::Html,
+                format: crate::output::Format::Html,
                 links,
                 images,
             },
@@ -234,18 +234,32 @@ impl Extractor {
 
     /// Extracts from an HTML string fetched from `url`, when known.
     pub fn extract_html_from(&self, html: &str, url: Option<&str>) -> Extraction {
+        self.extract_html_inspecting(html, url, |_| ()).0
+    }
+
+    /// [`Extractor::extract_html_from`], handing the scored page (feature rows, scores, page
+    /// type) to `inspect` before the decision: what `gleaner explain` reads, on exactly the
+    /// path every extraction takes.
+    pub fn extract_html_inspecting<T>(
+        &self,
+        html: &str,
+        url: Option<&str>,
+        inspect: impl FnOnce(&Scored) -> T,
+    ) -> (Extraction, T) {
         let (page, signals) = parse_page(html, self.output.needs_structure(), self.metadata);
         let base_href = page.base_href.clone();
         let page_url = url
             .map(str::to_string)
             .or_else(|| page.canonical_url.clone());
-        let mut extraction = self.decide(self.score_page_from(page, url));
+        let scored = self.score_page_from(page, url);
+        let inspected = inspect(&scored);
+        let mut extraction = self.decide(scored);
         extraction.url = page_url;
         extraction.base_href = base_href;
         if let Some(signals) = signals {
             extraction.metadata = Some(page_metadata(&signals, &extraction));
         }
-        extraction
+        (extraction, inspected)
     }
 
     /// Steps 4–6: features, first-pass classification and smoothing.

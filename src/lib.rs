@@ -70,6 +70,7 @@ pub mod labelling;
 pub mod lexicon;
 pub mod metadata;
 pub mod model;
+pub mod output;
 pub mod page_type;
 pub mod parse;
 pub mod render;

@@ -13,6 +13,12 @@ fn hostile_page() -> String {
             "<meta property=\"og:title\" content=\"",
             "<meta property=\"og:title\" content=\"&lt;script&gt;alert('title')&lt;/script&gt; ",
         )
+        // The title is the headline when it agrees with og:title: hostile in both.
+        .replacen(
+            "<h1 class=\"article__headline\">",
+            "<h1 class=\"article__headline\">&lt;script&gt;alert('title')&lt;/script&gt; ",
+            1,
+        )
         .replace(
             "<footer",
             "<p class=\"evil&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">Readers asked: \

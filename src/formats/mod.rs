@@ -58,44 +58,7 @@ use std::collections::HashMap;
 use crate::extract::{Extraction, ScoredBlock};
 use crate::segment::{Block, Context, Image, Inline, Structure};
 
-/// What `text` holds: the plain text, Markdown, or clean HTML.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Format {
-    #[default]
-    Text,
-    Markdown,
-    Html,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["text", "markdown", "html"];
-
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "text" => Some(Format::Text),
-            "markdown" | "md" => Some(Format::Markdown),
-            "html" => Some(Format::Html),
-            _ => None,
-        }
-    }
-}
-
-/// How an extraction is written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Output {
-    pub format: Format,
-    /// Write links (`[text](url)`, `<a href>`) with absolute URLs.
-    pub links: bool,
-    /// Write images (`![alt](src)`, `<img>`) that come with kept blocks.
-    pub images: bool,
-}
-
-impl Output {
-    /// Whether segmentation has to record the blocks' structure.
-    pub fn needs_structure(&self) -> bool {
-        self.format != Format::Text
-    }
-}
+pub use crate::output::{Format, Output};
 
 /// The extraction written as `output` asks.
 pub fn render(extraction: &Extraction, output: &Output) -> String {
