@@ -10,7 +10,7 @@
 //!
 //! - [`Output`] says which [`Format`] to write and whether to write links and images; the
 //!   [`Extractor`](crate::Extractor) takes it ([`Extractor::output`](crate::Extractor::output))
-//!   so that segmentation records each block's [`Structure`](crate::segment::Structure) (list
+//!   so that segmentation records each block's [`Structure`] (list
 //!   item, table cell, `<pre>`, quote depth, links, inline code, line breaks, images). The
 //!   blocks, their text and their scores are the same whatever the format.
 //! - [`outline`] walks the blocks the text keeps ([`Extraction::keeps`]), in page order, and
