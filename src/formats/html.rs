@@ -218,12 +218,23 @@ impl Writer<'_> {
 
 /// Escapes `&`, `<`, `>` and `"` into `out`.
 pub fn escape_into(text: &str, out: &mut String) {
+    escape_chars_into(text, out, false);
+}
+
+/// [`escape_into`] that also escapes `'` (as `&#39;`), for values that may end up in
+/// single-quoted attributes.
+pub fn escape_with_apostrophes_into(text: &str, out: &mut String) {
+    escape_chars_into(text, out, true);
+}
+
+fn escape_chars_into(text: &str, out: &mut String, apostrophes: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\'' if apostrophes => out.push_str("&#39;"),
             _ => out.push(c),
         }
     }
