@@ -709,7 +709,7 @@ fn parse_json_ld(body: &str) -> Vec<Value> {
         .replace(['\n', '\r', '\t'], " ");
     // Trailing commas before a closing bracket (outside strings: a comma directly before
     // `}` or `]` never occurs in valid JSON text outside strings, and rarely inside).
-    for closing in ["}", "]"] {
+    for closing in [b'}', b']'] {
         while let Some(at) = find_trailing_comma(&repaired, closing) {
             repaired.replace_range(at..at + 1, " ");
         }
@@ -717,14 +717,19 @@ fn parse_json_ld(body: &str) -> Vec<Value> {
     read_all(&repaired)
 }
 
-fn find_trailing_comma(text: &str, closing: &str) -> Option<usize> {
+/// The byte offset of the first comma followed (after whitespace) by `closing`.
+/// Works on bytes: both are ASCII, so a match can never fall inside a multi-byte character,
+/// while slicing the `str` after an arbitrary comma could.
+fn find_trailing_comma(text: &str, closing: u8) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(at) = text[from..].find(',').map(|i| i + from) {
-        let next = bytes[at + 1..]
-            .iter()
-            .position(|b| !b.is_ascii_whitespace());
-        if next.is_some_and(|n| &text[at + 1 + n..at + 2 + n] == closing) {
+    while let Some(at) = bytes[from..]
+        .iter()
+        .position(|&b| b == b',')
+        .map(|i| i + from)
+    {
+        let next = bytes[at + 1..].iter().find(|b| !b.is_ascii_whitespace());
+        if next == Some(&closing) {
             return Some(at);
         }
         from = at + 1;
@@ -1767,6 +1772,9 @@ mod tests {
             "\u{0}\u{1}}}}{{{",
             "null",
             "{\"@type\":7,\"author\":[[[[]]]],\"datePublished\":{}}",
+            // Broken JSON (a raw newline in a string) whose commas are followed by
+            // multi-byte characters: the repair pass looks at the byte after each comma.
+            "{\"@type\":\"Thing\",\"name\":\"a\nb\",\u{201c}\u{200b}\"x\":1,}",
         ] {
             let html =
                 format!("<html><head><script type=application/ld+json>{body}</script></head><body>{BODY}</body></html>");
