@@ -23,7 +23,8 @@
 //! 0.01) and lowered none of them (by more than 0.005).
 //!
 //! The adapted model is an ordinary [`Model`] file (format [`ADAPTED_MODEL_FORMAT`]) that holds
-//! the base model and the [`Adapter`]; `extract --model` reads it like any other. It records
+//! the base model and the [`Adapter`] (in [`crate::adapter`], with what applying it needs; this
+//! module only fits one); `extract --model` reads it like any other. It records
 //! the base's schema version and a digest of the base's parameters, and loading refuses a file
 //! whose adapter format or base does not match (see [`Adapter::check`]).
 //!
@@ -63,33 +64,15 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
+use crate::adapter::{coverage, logit, rows, standardised_dot, Row};
+pub use crate::adapter::{
+    Adapter, BaseRecord, ADAPTED_MODEL_FORMAT, ADAPTER_VERSION, DENSE_INPUTS,
+};
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
 use crate::label::Label;
 use crate::model::Model;
 use crate::segment::Page;
-use crate::text::{fnv1a, Fnv1a};
-
-/// Format name of a model file that holds a base model and an [`Adapter`]. Builds that predate
-/// adapting refuse such files (their format is not [`crate::model::MODEL_FORMAT`]) instead of
-/// silently using the base alone.
-pub const ADAPTED_MODEL_FORMAT: &str = "gleaner-adapted-block-model";
-
-/// Version of the [`Adapter`]'s inputs and parameters; a file of another version is refused.
-pub const ADAPTER_VERSION: u32 = 1;
-
-/// Names of the dense inputs, in order.
-pub const DENSE_INPUTS: [&str; 7] = [
-    "base_logit",
-    "first_pass_logit",
-    "position",
-    "log_words",
-    "link_density",
-    "heading",
-    "short_block",
-];
 
 /// Candidate L2 penalties, weakest last; the chosen one is the best by leave-one-page-out.
 const PENALTIES: [f64; 4] = [30.0, 10.0, 3.0, 1.0];
@@ -98,42 +81,6 @@ const PENALTIES: [f64; 4] = [30.0, 10.0, 3.0, 1.0];
 const MIN_GAIN: f64 = 0.01;
 /// … and lowers no held-out page's by more than this.
 const MAX_PAGE_LOSS: f64 = 0.005;
-
-/// Log-odds are clipped to this, so that a saturated score cannot dominate the inputs.
-const LOGIT_CLIP: f64 = 8.0;
-
-/// Blocks of at most this many words also contribute their text as a sparse input.
-const SHORT_WORDS: u32 = 12;
-
-/// What the base model was, so that an adapter is never applied to another one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BaseRecord {
-    /// Feature schema of the base model.
-    pub schema_version: u32,
-    /// Digest of the base's first-pass, smoother and threshold parameters.
-    pub digest: String,
-    /// The base's provenance line.
-    pub provenance: String,
-}
-
-/// The fitted correction: weights over [`DENSE_INPUTS`] (standardised) and over sparse keys.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Adapter {
-    pub version: u32,
-    pub base: BaseRecord,
-    pub dense_mean: Vec<f64>,
-    pub dense_scale: Vec<f64>,
-    pub dense_weights: Vec<f64>,
-    pub intercept: f64,
-    /// `(key, weight)` sorted by key, for every key seen on the pages adapted on; keys are
-    /// hashes of tokens, tag paths and short texts.
-    pub sparse: Vec<(u64, f64)>,
-    /// The L2 penalty chosen; `None` when no correction beat the base on held-out pages.
-    pub penalty: Option<f64>,
-    /// How many pages and labelled blocks it was fitted on.
-    pub pages: usize,
-    pub blocks: usize,
-}
 
 /// A labelled page to adapt on: its blocks, a label (or none) per block, its URL if known.
 #[derive(Debug, Clone)]
@@ -153,186 +100,6 @@ pub struct AdaptReport {
     pub base_f1: f64,
     pub adapted_f1: f64,
     pub penalty: Option<f64>,
-}
-
-/// One block's inputs.
-#[derive(Debug, Clone)]
-struct Row {
-    /// Log-odds of the base's final score against the page's threshold.
-    offset: f64,
-    dense: [f64; DENSE_INPUTS.len()],
-    sparse: Vec<u64>,
-}
-
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln().clamp(-LOGIT_CLIP, LOGIT_CLIP)
-}
-
-fn key(kind: u8, bytes: &[u8]) -> u64 {
-    Fnv1a::new().bytes(&[kind]).bytes(bytes).finish()
-}
-
-/// The adapter's inputs of every block of a scored page; `offsets` are logit(score) minus
-/// logit(threshold) when fitting and logit(score) when applying.
-fn rows(page: &Page, first_scores: &[f64], scores: &[f64], shift: f64) -> Vec<Row> {
-    let n = page.blocks.len().max(1) as f64;
-    page.blocks
-        .iter()
-        .zip(first_scores.iter().zip(scores))
-        .enumerate()
-        .map(|(i, (block, (&first, &score)))| {
-            let mut sparse: Vec<u64> = Vec::new();
-            sparse.extend(
-                block
-                    .near_tokens
-                    .iter()
-                    .map(|t| key(b'n', &t.to_le_bytes())),
-            );
-            sparse.extend(block.far_tokens.iter().map(|t| key(b'f', &t.to_le_bytes())));
-            sparse.push(key(b'p', block.tag_path.as_bytes()));
-            let short = block.words <= SHORT_WORDS;
-            if short {
-                sparse.push(key(b't', block.text.to_lowercase().as_bytes()));
-            }
-            sparse.sort_unstable();
-            sparse.dedup();
-            let base = logit(score);
-            Row {
-                offset: base - shift,
-                dense: [
-                    base,
-                    logit(first),
-                    i as f64 / n,
-                    f64::from(block.words).ln_1p(),
-                    f64::from(block.link_chars) / f64::from(block.chars.max(1)),
-                    f64::from(u8::from(block.heading_level > 0)),
-                    f64::from(u8::from(short)),
-                ],
-                sparse,
-            }
-        })
-        .collect()
-}
-
-impl Adapter {
-    /// Checks that the adapter can be applied to `base`: its version is this build's and it was
-    /// fitted on this very base. The error says what to do.
-    pub fn check(&self, base: &Model) -> Result<()> {
-        if self.version != ADAPTER_VERSION {
-            return Err(Error::Model(format!(
-                "this model was adapted with adapter format v{}, but this gleaner reads v{}; \
-                 adapt the base again with `gleaner train --data PAGES --base ...`",
-                self.version, ADAPTER_VERSION
-            )));
-        }
-        let expected = base_record(base);
-        if self.base.schema_version != expected.schema_version
-            || self.base.digest != expected.digest
-        {
-            return Err(Error::Model(format!(
-                "this model's adapter was fitted on another base model (schema v{}, digest {}) \
-                 than the one it holds (schema v{}, digest {}); adapt again with `gleaner train \
-                 --data PAGES --base ...`",
-                self.base.schema_version,
-                self.base.digest,
-                expected.schema_version,
-                expected.digest
-            )));
-        }
-        let n = DENSE_INPUTS.len();
-        if self.dense_mean.len() != n
-            || self.dense_scale.len() != n
-            || self.dense_weights.len() != n
-        {
-            return Err(Error::Model(
-                "corrupt adapted model: its adapter has the wrong number of inputs".into(),
-            ));
-        }
-        let finite = self
-            .dense_weights
-            .iter()
-            .chain(&self.dense_mean)
-            .chain(&self.dense_scale)
-            .chain(self.sparse.iter().map(|(_, w)| w))
-            .chain(std::iter::once(&self.intercept))
-            .all(|v| v.is_finite());
-        if !finite || self.sparse.windows(2).any(|w| w[0].0 >= w[1].0) {
-            return Err(Error::Model(
-                "corrupt adapted model: its adapter's weights are damaged or were edited by hand"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
-    fn correction(&self, row: &Row) -> f64 {
-        let dense = standardised_dot(
-            row,
-            &self.dense_mean,
-            &self.dense_scale,
-            &self.dense_weights,
-        );
-        let mut known = 0usize;
-        let mut sparse = 0.0;
-        for k in &row.sparse {
-            if let Ok(i) = self.sparse.binary_search_by_key(k, |(key, _)| *key) {
-                known += 1;
-                sparse += self.sparse[i].1;
-            }
-        }
-        sparse + coverage(known, row) * (dense + self.intercept)
-    }
-
-    /// The adapted final scores of a page the base scored: each block's log-odds moved by the
-    /// correction. Decided against the base's threshold as before.
-    pub fn adjust(&self, page: &Page, first_scores: &[f64], scores: &[f64]) -> Vec<f64> {
-        if self.penalty.is_none() {
-            return scores.to_vec();
-        }
-        rows(page, first_scores, scores, 0.0)
-            .iter()
-            .map(|row| crate::fitted::sigmoid(row.offset + self.correction(row)))
-            .collect()
-    }
-}
-
-/// `w · (x - mean) / scale` over a row's dense inputs.
-fn standardised_dot(row: &Row, mean: &[f64], scale: &[f64], weights: &[f64]) -> f64 {
-    row.dense
-        .iter()
-        .zip(mean)
-        .zip(scale)
-        .zip(weights)
-        .map(|(((x, m), s), w)| w * (x - m) / s)
-        .sum()
-}
-
-/// The share of a block's sparse keys seen on the pages adapted on: the dense part of the
-/// correction (and its intercept) applies in that proportion, so that a block of a template
-/// the user's pages did not show keeps (mostly) the base's score.
-fn coverage(known: usize, row: &Row) -> f64 {
-    if row.sparse.is_empty() {
-        0.0
-    } else {
-        known as f64 / row.sparse.len() as f64
-    }
-}
-
-/// What identifies a base model: its schema and a digest of its deciding parameters.
-pub fn base_record(base: &Model) -> BaseRecord {
-    let parameters = serde_json::json!([
-        base.scaler,
-        base.first_pass,
-        base.smoother,
-        base.threshold,
-        base.type_thresholds
-    ]);
-    BaseRecord {
-        schema_version: base.schema_version,
-        digest: format!("{:016x}", fnv1a(parameters.to_string().as_bytes())),
-        provenance: base.provenance.clone(),
-    }
 }
 
 /// One page's rows and 0/1 targets (content or not), labelled blocks only.
@@ -590,7 +357,7 @@ pub fn adapt(base: &Model, pages: &[AdaptPage]) -> Result<(Model, AdaptReport)> 
     } else {
         best = (Some(PENALTIES[0]), base_f1);
     }
-    let record = base_record(&base);
+    let record = base.base_record();
     let adapter = match best.0 {
         Some(penalty) => {
             let all: Vec<&PageRows> = rows.iter().collect();

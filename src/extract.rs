@@ -86,36 +86,6 @@ impl Extraction {
         }
         out
     }
-
-    /// The article as the extractor's [`Output`] asks: text, Markdown or HTML
-    /// (see [`formats`](crate::formats)).
-    pub fn formatted(&self) -> String {
-        crate::formats::render(self, &self.output)
-    }
-
-    /// The article as Markdown, with links and images as `output` asks.
-    pub fn markdown(&self, links: bool, images: bool) -> String {
-        crate::formats::markdown::render(
-            self,
-            &Output {
-                format: crate::output::Format::Markdown,
-                links,
-                images,
-            },
-        )
-    }
-
-    /// The article as minimal clean HTML, with links and images as asked.
-    pub fn html(&self, links: bool, images: bool) -> String {
-        crate::formats::html::render(
-            self,
-            &Output {
-                format: crate::output::Format::Html,
-                links,
-                images,
-            },
-        )
-    }
 }
 
 /// Intermediate results of the scoring steps, shared by extraction and training.

@@ -52,6 +52,7 @@
 //! ```
 
 pub mod adapt;
+pub mod adapter;
 pub mod batch;
 pub mod clickbait;
 pub mod confidence;

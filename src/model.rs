@@ -68,9 +68,9 @@ pub struct Model {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<crate::confidence::ConfidenceModel>,
     /// A correction fitted on a user's own pages on top of this (base) model, in an adapted
-    /// model file (format [`crate::adapt::ADAPTED_MODEL_FORMAT`]); see [`crate::adapt`].
+    /// model file (format [`crate::adapter::ADAPTED_MODEL_FORMAT`]); see [`crate::adapt`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adapter: Option<crate::adapt::Adapter>,
+    pub adapter: Option<crate::adapter::Adapter>,
     /// The classifiers with the scaling folded into their parameters, built on first use, so
     /// that extraction scores raw feature rows without standardising a copy of them.
     #[serde(skip)]
@@ -99,7 +99,7 @@ impl Model {
         }
         let header: Header = serde_json::from_slice(bytes)
             .map_err(|e| Error::Model(format!("not a gleaner model file (invalid JSON: {e})")))?;
-        let adapted = header.format.as_deref() == Some(crate::adapt::ADAPTED_MODEL_FORMAT);
+        let adapted = header.format.as_deref() == Some(crate::adapter::ADAPTED_MODEL_FORMAT);
         if header.format.as_deref() != Some(MODEL_FORMAT) && !adapted {
             return Err(Error::Model(format!(
                 "not a gleaner block model (format {:?}, expected {MODEL_FORMAT:?})",
@@ -117,7 +117,7 @@ impl Model {
         let model: Model = serde_json::from_slice(bytes)
             .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
         match (&model.adapter, adapted) {
-            (Some(adapter), true) => adapter.check(&model)?,
+            (Some(adapter), true) => adapter.check(&model.base_record())?,
             (None, false) => {}
             _ => {
                 return Err(Error::Model(
@@ -255,10 +255,30 @@ impl Model {
 
     /// The model with `adapter` applied on top of it (an adapted model file; see
     /// [`crate::adapt`]).
-    pub fn with_adapter(mut self, adapter: crate::adapt::Adapter) -> Model {
-        self.format = crate::adapt::ADAPTED_MODEL_FORMAT.to_string();
+    pub fn with_adapter(mut self, adapter: crate::adapter::Adapter) -> Model {
+        self.format = crate::adapter::ADAPTED_MODEL_FORMAT.to_string();
         self.adapter = Some(adapter);
         self
+    }
+
+    /// What identifies this model as the base of an adapter: its schema and a digest of its
+    /// deciding parameters (see [`crate::adapter::Adapter::check`]).
+    pub fn base_record(&self) -> crate::adapter::BaseRecord {
+        let parameters = serde_json::json!([
+            self.scaler,
+            self.first_pass,
+            self.smoother,
+            self.threshold,
+            self.type_thresholds
+        ]);
+        crate::adapter::BaseRecord {
+            schema_version: self.schema_version,
+            digest: format!(
+                "{:016x}",
+                crate::text::fnv1a(parameters.to_string().as_bytes())
+            ),
+            provenance: self.provenance.clone(),
+        }
     }
 
     /// The base model of an adapted model (itself otherwise).

@@ -60,6 +60,40 @@ use crate::segment::{Block, Context, Image, Inline, Structure};
 
 pub use crate::output::{Format, Output};
 
+/// The renderings, as methods of the extraction they render. They live here, beside the
+/// renderers, so that extraction never depends on rendering (the pipeline runs one way).
+impl Extraction {
+    /// The article as the extractor's [`Output`] asks: text, Markdown or HTML
+    /// (see the [module](self)).
+    pub fn formatted(&self) -> String {
+        render(self, &self.output)
+    }
+
+    /// The article as Markdown, with links and images as `output` asks.
+    pub fn markdown(&self, links: bool, images: bool) -> String {
+        markdown::render(
+            self,
+            &Output {
+                format: Format::Markdown,
+                links,
+                images,
+            },
+        )
+    }
+
+    /// The article as minimal clean HTML, with links and images as asked.
+    pub fn html(&self, links: bool, images: bool) -> String {
+        html::render(
+            self,
+            &Output {
+                format: Format::Html,
+                links,
+                images,
+            },
+        )
+    }
+}
+
 /// The extraction written as `output` asks.
 pub fn render(extraction: &Extraction, output: &Output) -> String {
     match output.format {
