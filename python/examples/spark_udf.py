@@ -27,7 +27,9 @@ import gleaner
 #: The columns of a record (``path`` first); a field a page lacks is null (``truncated``: false).
 SCHEMA = (
     "path string, title string, title_clickbait double, text string, error string, "
-    "error_kind string, encoding string, truncated boolean, page_type string, confidence double"
+    "error_kind string, encoding string, truncated boolean, page_type string, confidence double, "
+    "author array<string>, date_published string, date_modified string, site_name string, "
+    "language string, canonical_url string, description string, image string, tags array<string>"
 )
 FIELDS = [column.split()[0] for column in SCHEMA.split(", ")]
 

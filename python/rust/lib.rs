@@ -90,12 +90,13 @@ impl Options {
     ) -> PyResult<Options> {
         let format = OutputFormat::parse(output_format)?;
         if with_metadata && format != OutputFormat::Json {
-            // trafilatura's name. gleaner's metadata (title, its clickbait score, page type,
-            // confidence, encoding) are fields of the record, so they come with the record.
+            // trafilatura's name. gleaner's metadata (title, author, dates, page type, …) are
+            // fields of the record, so they come with the record.
             return Err(PyValueError::new_err(
                 "with_metadata=True needs output_format='json': the metadata gleaner finds \
-                 (title, title_clickbait, page_type, confidence, encoding) are fields of the \
-                 JSON record; author and date are not extracted",
+                 (title, author, date_published, date_modified, site_name, language, \
+                 canonical_url, description, image, tags, page_type, confidence) are fields \
+                 of the JSON record",
             ));
         }
         if blocks && format != OutputFormat::Json {

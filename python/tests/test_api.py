@@ -12,6 +12,10 @@ import gleaner
 from conftest import model_path, outcome
 from test_bad_input import ARTICLE
 
+#: The metadata fields of a record, each present when the page has it (`src/metadata.rs`).
+METADATA_FIELDS = {"author", "date_published", "date_modified", "site_name", "language",
+                   "canonical_url", "description", "image", "tags"}
+
 
 def test_module_functions_equal_the_built_in_extractor():
     """Module-level calls are Extractor() (the built-in model) with the same options; an
@@ -38,9 +42,11 @@ def test_json_record_fields(json_extractor):
     assert record["encoding"] == "UTF-8"
     assert 0 <= record["title_clickbait"] <= 1
     assert set(record) <= {"title", "title_clickbait", "text", "encoding", "truncated",
-                           "page_type", "confidence", "blocks"}
+                           "page_type", "confidence", "blocks", *METADATA_FIELDS}
     if "confidence" in record:
         assert 0 <= record["confidence"] <= 1
+    # The page names no language: it is detected from the article's text.
+    assert record["language"] == "en"
     # with_metadata is accepted with JSON and changes nothing.
     assert gleaner.Extractor(model_path(), output_format="json", with_metadata=True).extract(
         ARTICLE.encode(), "https://news.example.org/harbour.html") == record

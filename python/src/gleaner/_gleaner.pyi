@@ -49,8 +49,10 @@ class Extractor:
         (``--max-bytes``; default :data:`DEFAULT_MAX_BYTES`).
     :param with_metadata: trafilatura's name, accepted with ``output_format="json"``, whose
         record carries the metadata gleaner finds (``title``, ``title_clickbait``,
-        ``page_type``, ``confidence``, ``encoding``); with ``"text"`` it raises ``ValueError``.
-        Author and date are not extracted.
+        ``page_type``, ``confidence``, ``encoding``, and when the page has them ``author``,
+        ``date_published``, ``date_modified``, ``site_name``, ``language``,
+        ``canonical_url``, ``description``, ``image``, ``tags``); with ``"text"`` it raises
+        ``ValueError``.
     :raises ValueError: an unsupported ``output_format``, ``blocks`` or ``with_metadata``
         without JSON, a bad ``max_bytes``.
     :raises GleanerError: the model file cannot be read (``kind`` ``"io"``) or is not a
