@@ -4,6 +4,10 @@
 //! ```sh
 //! cargo run --release --example page_type_cv -- ../shared/data/wcxb-dev [FOLDS] [ALPHA]
 //! ```
+//!
+//! With `OOF=FILE` it also writes each page's out-of-fold type probabilities as JSONL
+//! (`{"path", "probabilities": {type: p}}`), for simulating type-dependent rules on
+//! cross-validated block scores (`gleaner train --cv-blocks`).
 
 use gleaner::dataset::Dataset;
 use gleaner::page_type::{most_likely, page_signals, PageType, PageTypeModel, PageTypeParams};
@@ -26,7 +30,7 @@ fn main() {
         .flat_map(|s| s.pages.iter())
         .filter(|p| p.page_type.is_some())
         .collect();
-    let rows: Vec<(Vec<f64>, PageType, String)> = pages
+    let rows: Vec<(Vec<f64>, PageType, String, String)> = pages
         .par_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p.path).ok()?;
@@ -38,6 +42,7 @@ fn main() {
                 page_signals(&page, p.url.as_deref()),
                 p.page_type?,
                 p.host().unwrap_or_default(),
+                p.path.display().to_string(),
             ))
         })
         .collect();
@@ -54,6 +59,7 @@ fn main() {
         ..PageTypeParams::default()
     };
     let mut confusion = [[0usize; 7]; 7];
+    let mut oof = Vec::new();
     for held_out in gleaner::train::folds(&keys, folds, 42) {
         let (train_rows, train_types): (Vec<Vec<f64>>, Vec<PageType>) = (0..rows.len())
             .filter(|i| !held_out.contains(i))
@@ -91,12 +97,22 @@ fn main() {
         }
         let model = PageTypeModel::fit(&train_rows, &train_types, &params).expect("fits");
         for &i in &held_out {
-            let predicted = most_likely(&model.probabilities(&rows[i].0));
+            let probabilities = model.probabilities(&rows[i].0);
+            let by_type: serde_json::Map<String, serde_json::Value> = PageType::ALL
+                .iter()
+                .map(|t| (t.as_str().to_string(), probabilities[t.index()].into()))
+                .collect();
+            oof.push(serde_json::json!({"path": rows[i].3, "probabilities": by_type}));
+            let predicted = most_likely(&probabilities);
             confusion[rows[i].1.index()][predicted.index()] += 1;
             if std::env::var("SHOW").is_ok() && predicted != rows[i].1 {
                 eprintln!("{}\t{}\t{}", rows[i].1, predicted, pages_url[i]);
             }
         }
+    }
+    if let Ok(path) = std::env::var("OOF") {
+        let lines: Vec<String> = oof.iter().map(|v| v.to_string()).collect();
+        std::fs::write(&path, lines.join("\n") + "\n").expect("OOF file written");
     }
     let right: usize = (0..7).map(|i| confusion[i][i]).sum();
     println!(

@@ -160,7 +160,9 @@ pub fn write_cv_predictions(
 }
 
 /// Writes every held-out block's out-of-fold score as JSONL, one page per line:
-/// `{"path", "threshold", "blocks": [{"text", "score", "label"}]}`.
+/// `{"path", "threshold", "page_type": {type: probability}, "blocks": [{"text", "score",
+/// "label"}]}` (`page_type` only when the model types pages; its probabilities are
+/// out-of-fold too).
 pub fn write_cv_blocks(
     mut out: impl Write,
     pages: &[TrainingPage],
@@ -177,11 +179,19 @@ pub fn write_cv_blocks(
                 serde_json::json!({"text": b.text, "score": s, "label": l.map(|l| l.as_str())})
             })
             .collect();
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "path": page.path.display().to_string(),
             "threshold": cv.page_thresholds[i],
             "blocks": blocks,
         });
+        if let Some(types) = crate::train::page_type_of(&page.features) {
+            let by_type: serde_json::Map<String, serde_json::Value> =
+                crate::page_type::PageType::ALL
+                    .iter()
+                    .map(|t| (t.as_str().to_string(), types[t.index()].into()))
+                    .collect();
+            line["page_type"] = by_type.into();
+        }
         writeln!(out, "{line}")?;
     }
     out.flush()
