@@ -610,21 +610,14 @@ pub fn align_gold_text_with(
         .collect()
 }
 
-/// A comment section holding less than this share of the page's words is reader comments
-/// beside the page's own text; a larger one is the page (or a wrapper that happens to carry
-/// the word).
-const COMMENT_SECTION_MAX_SHARE: f64 = 0.5;
-
 /// By the labelling rule, reader comments and comment forms are not an article's content,
-/// though some sets' gold keeps them: every block of a comment section (see
-/// [`crate::segment::Block::comment_section`]) that holds less than half of the page's words
-/// is labelled [`Label::Comment`]. Forum pages, whose posts are the content, are not passed
-/// here.
+/// though some sets' gold keeps them: every block of a comment section that sits beside the
+/// page's own text (see [`crate::features::CommentContext::beside_text`]) is labelled
+/// [`Label::Comment`]. Forum pages, whose posts are the content, are not passed here.
 pub fn label_comment_sections(page: &Page, labels: &mut [Option<Label>]) {
-    let page_words = page.blocks.iter().map(|b| f64::from(b.words)).sum::<f64>();
+    let comments = crate::features::CommentContext::of(page);
     for (block, label) in page.blocks.iter().zip(labels) {
-        let share = crate::features::comment_section_share(page, block, page_words);
-        if share.is_some_and(|s| s < COMMENT_SECTION_MAX_SHARE) {
+        if comments.beside_text(page, block) {
             *label = Some(Label::Comment);
         }
     }
@@ -767,6 +760,74 @@ mod tests {
         let mut labels = vec![Some(Label::Content); p.blocks.len()];
         label_comment_sections(&p, &mut labels);
         assert!(labels.iter().all(|l| *l == Some(Label::Content)));
+    }
+
+    /// Labels every block content, then asserts that the comment labelling renamed exactly
+    /// the blocks of comment sections.
+    fn assert_comment_sections_are_comments(p: &Page) {
+        let mut labels = vec![Some(Label::Content); p.blocks.len()];
+        label_comment_sections(p, &mut labels);
+        for (block, label) in p.blocks.iter().zip(&labels) {
+            let expected = if block.comment_section.is_some() {
+                Label::Comment
+            } else {
+                Label::Content
+            };
+            assert_eq!(*label, Some(expected), "{}", block.text);
+        }
+    }
+
+    #[test]
+    fn a_thread_longer_than_the_article_is_still_comments() {
+        let article = "<p>The council voted on Tuesday to reopen the old swimming baths after a \
+                       ten-year campaign by residents, who raised half of the repair costs \
+                       themselves through fairs, sponsored swims and a long summer of raffles.</p>"
+            .repeat(12);
+        let comment = "<li class=comment><p>I learnt to swim there in the seventies and it is \
+                       wonderful news that my grandchildren will get the chance to do the same, \
+                       well done to everyone who campaigned for so long.</p></li>";
+        let thread = comment.repeat(40);
+        let p = page(&format!(
+            "<article><h1>Baths to reopen</h1>{article}</article>\
+             <section id=comments><h2>40 comments</h2><ol>{thread}</ol></section>"
+        ));
+        let page_words: u32 = p.blocks.iter().map(|b| b.words).sum();
+        let thread_words: u32 = p
+            .blocks
+            .iter()
+            .filter(|b| b.comment_section.is_some())
+            .map(|b| b.words)
+            .sum();
+        assert!(
+            thread_words * 2 > page_words,
+            "the thread is most of the page"
+        );
+        assert_comment_sections_are_comments(&p);
+    }
+
+    #[test]
+    fn a_few_long_comments_under_a_short_post_are_comments() {
+        let post = "<p>The council voted on Tuesday to reopen the old swimming baths after a \
+                    ten-year campaign by residents, who raised half of the repair costs.</p>"
+            .repeat(5);
+        let comment = "<li class=comment><div class=comment-content><p>I learnt to swim there \
+                       in the seventies and it is wonderful news that my grandchildren will get \
+                       the chance to do the same, well done to everyone who campaigned.</p>\
+                       </div></li>";
+        let p = page(&format!(
+            "<article><div class=entry>{post}</div></article>\
+             <div id=comments><ol>{}</ol></div>",
+            comment.repeat(5)
+        ));
+        let words = |in_section: bool| -> u32 {
+            p.blocks
+                .iter()
+                .filter(|b| b.comment_section.is_some() == in_section)
+                .map(|b| b.words)
+                .sum()
+        };
+        assert!(words(true) > words(false), "the comments outweigh the post");
+        assert_comment_sections_are_comments(&p);
     }
 
     #[test]

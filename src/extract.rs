@@ -232,7 +232,8 @@ impl Extractor {
         (extraction, inspected)
     }
 
-    /// Steps 4–6: features, first-pass classification and smoothing.
+    /// Steps 4–6: features, first-pass classification and smoothing (then a sure listing's
+    /// cards kept, see [`crate::cards`], and an adapter's correction).
     pub fn score_page(&self, page: Page) -> Scored {
         self.score_page_from(page, None)
     }
@@ -250,6 +251,11 @@ impl Extractor {
             )),
             None => first_scores.clone(),
         };
+        // A sure listing keeps its cards; an adapter fitted on a user's pages still has the
+        // last word, as it was fitted on scores adjusted alike.
+        let mut scores = scores;
+        let threshold = self.model.threshold_for(page_type.as_ref());
+        crate::cards::keep_listing_cards(&mut scores, &features, threshold);
         let scores = match &self.model.adapter {
             Some(adapter) => adapter.adjust(&page, &first_scores, &scores),
             None => scores,

@@ -28,7 +28,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -190,6 +190,8 @@ impl FeatureSchema {
                 "in_form_box",
                 "in_comment_section",
                 "comment_section_share",
+                "comment_beside_text",
+                "in_consent_box",
                 "log_same_path_blocks",
                 "same_path_share",
                 "in_largest_repeat",
@@ -353,6 +355,7 @@ struct PageContext {
     language: Option<usize>,
     title_words: Vec<u64>,
     page_words: f64,
+    comments: CommentContext,
     page_link_density: f64,
     densest_index: usize,
     region_density: Vec<f64>,
@@ -447,6 +450,12 @@ pub fn page_features_and_words(
         let comment_share = comment_section_share(page, block, context.page_words);
         put(f64::from(u8::from(comment_share.is_some())));
         put(comment_share.unwrap_or(0.0));
+        put(f64::from(u8::from(
+            context.comments.beside_text(page, block),
+        )));
+        // However many words it holds: on a listing of short cards, a consent dialog that
+        // lists its purposes and partners can hold most of the page's text.
+        put(f64::from(u8::from(block.consent_box.is_some())));
         put((1.0 + f64::from(context.same_path[i])).ln() / 5.0);
         put(f64::from(context.same_path[i]) / n as f64);
         put(f64::from(u8::from(context.in_largest_repeat[i])));
@@ -587,6 +596,108 @@ pub fn comment_section_share(page: &Page, block: &Block, page_words: f64) -> Opt
         .map(|c| f64::from(page.containers[c as usize].words) / page_words.max(1.0))
 }
 
+/// A comment section holding less than this share of the page's words is reader comments
+/// beside the page's own text; a larger one may be the page, or a wrapper that happens to
+/// carry the word (`<body class="comments-open">`)…
+pub const COMMENT_SECTION_MAX_SHARE: f64 = 0.5;
+
+/// …unless this many prose words lie outside it: a long thread under a short article is
+/// still the readers' comments, not the article.
+pub const COMMENT_BESIDE_PROSE_WORDS: u32 = 300;
+
+/// …or this many, when the page's likely article container lies outside the section.
+pub const COMMENT_BESIDE_ARTICLE_WORDS: u32 = 100;
+
+/// What tells reader comments beside a page's text from a "comments" wrapper around it.
+#[derive(Debug, Clone, Copy)]
+pub struct CommentContext {
+    page_words: f64,
+    page_prose_words: u32,
+    /// The comment section that holds the likely article container, if one does.
+    article_section: Option<u32>,
+}
+
+impl CommentContext {
+    pub fn of(page: &Page) -> CommentContext {
+        let (_, best_container) = container_credit(page);
+        CommentContext {
+            page_words: page.blocks.iter().map(|b| f64::from(b.words)).sum(),
+            page_prose_words: page_prose_words(page),
+            article_section: section_holding_article(page, best_container),
+        }
+    }
+
+    /// Whether the block is in a comment section that sits beside the page's own text (reader
+    /// comments under an article) rather than one that wraps it: a section that holds under
+    /// half of the page's words, or that leaves [`COMMENT_BESIDE_PROSE_WORDS`] prose words
+    /// outside it, or that leaves a short article's worth outside
+    /// ([`COMMENT_BESIDE_ARTICLE_WORDS`]) and does not hold the page's likely article
+    /// container (the element most paragraphs sit in: a thread spreads its comments over one
+    /// element each).
+    pub fn beside_text(&self, page: &Page, block: &Block) -> bool {
+        block.comment_section.is_some_and(|c| {
+            let section = &page.containers[c as usize];
+            let prose_outside = self.page_prose_words.saturating_sub(section.prose_words);
+            f64::from(section.words) / self.page_words.max(1.0) < COMMENT_SECTION_MAX_SHARE
+                || prose_outside >= COMMENT_BESIDE_PROSE_WORDS
+                || (prose_outside >= COMMENT_BESIDE_ARTICLE_WORDS
+                    && self.article_section != Some(c))
+        })
+    }
+}
+
+/// Readability-style container score: prose blocks credit their parent fully and their
+/// grandparent half; the best-credited element is the likely article container. Credits are
+/// scaled so that the best is 1; the best is `u32::MAX` on a page without prose.
+fn container_credit(page: &Page) -> (Vec<f64>, u32) {
+    let mut container_credit = vec![0.0; page.containers.len()];
+    for block in &page.blocks {
+        let link_density = f64::from(block.link_chars) / f64::from(block.chars.max(1));
+        if block.words >= 8 && link_density < 0.5 {
+            let score = (f64::from(block.words) / 25.0).min(3.0) + 1.0;
+            container_credit[block.containers[1] as usize] += score;
+            if block.containers[2] != block.containers[1] {
+                container_credit[block.containers[2] as usize] += score / 2.0;
+            }
+        }
+    }
+    let (best_container, best_credit) =
+        container_credit
+            .iter()
+            .enumerate()
+            .fold((u32::MAX, 0.0f64), |(bi, bv), (i, &v)| {
+                if v > bv {
+                    (i as u32, v)
+                } else {
+                    (bi, bv)
+                }
+            });
+    if best_credit > 0.0 {
+        for credit in &mut container_credit {
+            *credit /= best_credit;
+        }
+    }
+    (container_credit, best_container)
+}
+
+/// The comment section, if any, that holds the page's best-credited container (see
+/// [`container_credit`]): the likely article is inside a "comment" wrapper there.
+fn section_holding_article(page: &Page, best_container: u32) -> Option<u32> {
+    page.blocks
+        .iter()
+        .find(|b| b.containers[1] == best_container || b.containers[2] == best_container)
+        .and_then(|b| b.comment_section)
+}
+
+/// The words of the page's prose blocks.
+pub fn page_prose_words(page: &Page) -> u32 {
+    page.blocks
+        .iter()
+        .filter(|b| b.is_prose())
+        .map(|b| b.words)
+        .sum()
+}
+
 /// Whether the block sits in a small container that also holds a form control.
 fn in_form_box(page: &Page, block: &Block) -> bool {
     block.containers.iter().any(|&c| {
@@ -676,35 +787,7 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
     );
     let region_density = window.iter().map(|v| v / max_window.max(1.0)).collect();
 
-    // Readability-style container score: prose blocks credit their parent fully and their
-    // grandparent half; the best-credited element is the likely article container.
-    let mut container_credit = vec![0.0; page.containers.len()];
-    for block in &page.blocks {
-        let link_density = f64::from(block.link_chars) / f64::from(block.chars.max(1));
-        if block.words >= 8 && link_density < 0.5 {
-            let score = (f64::from(block.words) / 25.0).min(3.0) + 1.0;
-            container_credit[block.containers[1] as usize] += score;
-            if block.containers[2] != block.containers[1] {
-                container_credit[block.containers[2] as usize] += score / 2.0;
-            }
-        }
-    }
-    let (best_container, best_credit) =
-        container_credit
-            .iter()
-            .enumerate()
-            .fold((u32::MAX, 0.0f64), |(bi, bv), (i, &v)| {
-                if v > bv {
-                    (i as u32, v)
-                } else {
-                    (bi, bv)
-                }
-            });
-    if best_credit > 0.0 {
-        for credit in &mut container_credit {
-            *credit /= best_credit;
-        }
-    }
+    let (container_credit, best_container) = container_credit(page);
     let (same_path, in_largest_repeat) = repeated_paths(page);
     PageContext {
         language,
@@ -712,6 +795,11 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
         same_path,
         in_largest_repeat,
         page_words,
+        comments: CommentContext {
+            page_words,
+            page_prose_words: page_prose_words(page),
+            article_section: section_holding_article(page, best_container),
+        },
         page_link_density: link_chars / chars,
         densest_index,
         region_density,

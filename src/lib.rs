@@ -54,6 +54,7 @@
 pub mod adapt;
 pub mod adapter;
 pub mod batch;
+pub mod cards;
 pub mod clickbait;
 pub mod confidence;
 pub mod dataset;

@@ -92,6 +92,10 @@ pub struct Block {
     /// `comments`, `disqus`, `respond`, `reviews`… — or a microdata `Comment` or `Review`
     /// type), as an index into [`Page::containers`].
     pub comment_section: Option<u32>,
+    /// The outermost enclosing element that marks a cookie or consent dialog (by its class
+    /// or id: `cookie`, `consent`, `gdpr`, a consent manager's name), as an index into
+    /// [`Page::containers`].
+    pub consent_box: Option<u32>,
     /// Where the block sits in the page's lists, tables, code and quotes, with its links,
     /// inline code, line breaks and images: what the Markdown and HTML renderings need.
     /// Recorded only by [`segment_with`] with `structure`; nothing else reads it.
@@ -174,8 +178,9 @@ pub struct ContainerStats {
     pub words: u32,
     pub link_words: u32,
     pub blocks: u32,
-    /// Blocks that read like prose: 12+ words, few links.
+    /// Blocks that read like prose (see [`is_prose`]), and their words.
     pub prose_blocks: u32,
+    pub prose_words: u32,
     /// Form controls inside (`input`, `button`, `select`, `textarea`). Hidden inputs count
     /// too: they only ever sit in forms, so they mark one as well as a visible field does.
     pub form_controls: u32,
@@ -389,6 +394,27 @@ const COMMENT_CUES: &[&str] = &[
     "komentarze",
 ];
 
+/// Tokens of cookie and consent dialogs: the words themselves and the consent managers that
+/// ship most of them. Their text (purposes, partners, legal notes) can outweigh a short page's
+/// own, and sits in its own overlay whatever the page is about.
+const CONSENT_CUES: &[&str] = &[
+    "cookie",
+    "cookies",
+    "cookiebanner",
+    "cookiebar",
+    "cookieconsent",
+    "cookienotice",
+    "consent",
+    "gdpr",
+    "onetrust",
+    "didomi",
+    "usercentrics",
+    "cookiebot",
+    "cookielaw",
+    "cmplz",
+    "truste",
+];
+
 const POSITIVE_CUES: &[&str] = &[
     "article",
     "body",
@@ -449,6 +475,27 @@ fn for_each_class_token(value: &str, scratch: &mut String, mut emit: impl FnMut(
     }
 }
 
+/// 12+ words, under a third of them in links: the shape of a paragraph of prose.
+pub fn is_prose(words: u32, link_words: u32) -> bool {
+    words >= 12 && link_words * 3 < words
+}
+
+impl Block {
+    /// Words inside links, estimated from the share of characters in links.
+    pub fn link_words(&self) -> u32 {
+        if self.chars == 0 {
+            return 0;
+        }
+        (u64::from(self.words) * u64::from(self.link_chars.min(self.chars)) / u64::from(self.chars))
+            as u32
+    }
+
+    /// Whether the block reads like prose (see [`is_prose`]).
+    pub fn is_prose(&self) -> bool {
+        is_prose(self.words, self.link_words())
+    }
+}
+
 /// The stable hash a class/id token is known by in [`Block::near_tokens`] and
 /// [`Block::far_tokens`].
 pub fn token_hash(token: &str) -> u64 {
@@ -470,6 +517,11 @@ fn negative_cue_hashes() -> &'static [u64] {
 fn comment_cue_hashes() -> &'static [u64] {
     static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     HASHES.get_or_init(|| cue_hashes(COMMENT_CUES))
+}
+
+fn consent_cue_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| cue_hashes(CONSENT_CUES))
 }
 
 fn positive_cue_hashes() -> &'static [u64] {
@@ -570,6 +622,8 @@ struct Frame<'a> {
     href_link: bool,
     /// The outermost open comment-section element at or above this one.
     comment_section: Option<u32>,
+    /// The outermost open consent-dialog element at or above this one.
+    consent_box: Option<u32>,
     stats: ContainerStats,
     /// With structure: what the element says to the renderings (see [`FrameOutput`]).
     output: Option<Box<FrameOutput<'a>>>,
@@ -851,6 +905,12 @@ impl<'a> Walker<'a> {
                 let t = t.to_ascii_lowercase();
                 t.ends_with("/comment") || t.ends_with("/usercomments") || t.ends_with("/review")
             });
+        // A page-level element that names consent (`<body class="cookie-consent-open">`)
+        // wraps the whole page, not a dialog.
+        let consent_cue = !matches!(tag, "html" | "body" | "main" | "article")
+            && own_tokens
+                .iter()
+                .any(|t| consent_cue_hashes().binary_search(t).is_ok());
         let context = context_of(tag, attributes.role);
         for_each_bit(context.0, |bit| self.context_counts[bit] += 1);
         self.negative_cues += u16::from(negative_cue);
@@ -869,6 +929,11 @@ impl<'a> Walker<'a> {
             .last()
             .and_then(|f| f.comment_section)
             .or(comment_cue.then_some(element_index));
+        let consent_box = self
+            .stack
+            .last()
+            .and_then(|f| f.consent_box)
+            .or(consent_cue.then_some(element_index));
         let mut output = if self.structure {
             self.frame_output(tag, attributes)
         } else {
@@ -895,6 +960,7 @@ impl<'a> Walker<'a> {
             in_link,
             href_link,
             comment_section,
+            consent_box,
             stats: ContainerStats::default(),
             output,
         });
@@ -1051,6 +1117,7 @@ impl<'a> Walker<'a> {
             parent.stats.link_words += frame.stats.link_words;
             parent.stats.blocks += frame.stats.blocks;
             parent.stats.prose_blocks += frame.stats.prose_blocks;
+            parent.stats.prose_words += frame.stats.prose_words;
             parent.stats.form_controls += frame.stats.form_controls;
         }
     }
@@ -1093,6 +1160,7 @@ impl<'a> Walker<'a> {
         template.positive_cues = self.positive_cues;
         template.label = self.stack.last().and_then(|f| f.label);
         template.comment_section = self.stack.last().and_then(|f| f.comment_section);
+        template.consent_box = self.stack.last().and_then(|f| f.consent_box);
         let block_frame = self
             .stack
             .iter()
@@ -1182,17 +1250,13 @@ impl<'a> Walker<'a> {
         } else {
             collapse_and_count(&open.raw)
         };
-        let link_words = if chars == 0 {
-            0
-        } else {
-            (u64::from(words) * u64::from(open.link_chars.min(chars)) / u64::from(chars)) as u32
-        };
         let mut block = open.template;
         block.text = text;
         block.chars = chars;
         block.link_chars = open.link_chars.min(chars);
         block.words = words;
         block.links = open.links;
+        let link_words = block.link_words();
         block.near_image = std::mem::take(&mut self.image_pending);
         if let Some(structure) = block.structure.as_mut() {
             structure.inline = text_spans(&open.raw, &block.text, in_pre, open.inline);
@@ -1209,8 +1273,9 @@ impl<'a> Walker<'a> {
             frame.stats.words += words;
             frame.stats.link_words += link_words;
             frame.stats.blocks += 1;
-            if words >= 12 && link_words * 3 < words {
+            if is_prose(words, link_words) {
                 frame.stats.prose_blocks += 1;
+                frame.stats.prose_words += words;
             }
         }
         self.page.blocks.push(block);
@@ -1446,6 +1511,28 @@ mod tests {
         assert_eq!(b[3].label, Some(Label::Teaser));
         assert_eq!(b[3].link_chars, b[3].chars);
         assert!(b[4].context.contains(Context::FOOTER));
+    }
+
+    #[test]
+    fn consent_dialogs_are_marked_from_their_outermost_element() {
+        let html = r#"<body class="cookie-consent-open"><main><p>Tomato sauce recipes for every kind of dish.</p></main>
+            <div id="onetrust-consent-sdk"><div class="ot-pc"><h3>Store and/or access information
+              on a device</h3><p>91 partners can use this purpose</p></div></div>
+            <div class="cookie-recipes"><p>Chocolate chip cookies</p></div></body>"#;
+        let page = segment(&Html::parse_document(html));
+        // The body's class names consent, but a page-level element is never the dialog.
+        let consent = |text: &str| {
+            page.blocks
+                .iter()
+                .find(|b| b.text.starts_with(text))
+                .unwrap()
+                .consent_box
+        };
+        assert_eq!(consent("Tomato sauce"), None);
+        let outer = consent("Store and/or access").expect("in the consent dialog");
+        assert_eq!(consent("91 partners"), Some(outer));
+        // A cue word is a cue, not a verdict: the model weighs it with everything else.
+        assert!(consent("Chocolate chip").is_some());
     }
 
     #[test]

@@ -1139,6 +1139,8 @@ pub fn cross_validate(
                         None => first.clone(),
                     };
                     let threshold = model.threshold_for(page_type_of(&page.features).as_ref());
+                    let mut smoothed = smoothed;
+                    crate::cards::keep_listing_cards(&mut smoothed, &page.features, threshold);
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()

@@ -823,6 +823,29 @@ fn reader_comments_are_dropped_by_default_and_kept_on_request() {
 }
 
 #[test]
+fn a_comment_thread_longer_than_the_post_is_still_dropped() {
+    let page = blog_with_long_thread_page();
+    let text = run_ok(&["extract"], Some(page.as_bytes()));
+    let words = |ps: &[&str]| -> usize { ps.iter().map(|p| p.split_whitespace().count()).sum() };
+    let post_words = words(&BLOG_POST_PARAGRAPHS) + words(&MORE_POST_PARAGRAPHS);
+    assert!(
+        words(&READER_COMMENTS) * 10 > post_words,
+        "the thread is most of the page"
+    );
+    for p in BLOG_POST_PARAGRAPHS.iter().chain(&MORE_POST_PARAGRAPHS) {
+        assert!(
+            text.contains(p),
+            "post paragraph missing:\n{p}\n--- output ---\n{text}"
+        );
+    }
+    for c in READER_COMMENTS {
+        assert!(!text.contains(c), "comment kept:\n{text}");
+    }
+    let with_comments = run_ok(&["extract", "--include-comments"], Some(page.as_bytes()));
+    assert!(with_comments.contains(READER_COMMENTS[2]));
+}
+
+#[test]
 fn records_name_the_page_type() {
     let json: Value = serde_json::from_str(&run_ok(
         &["extract", "--format", "json"],

@@ -210,6 +210,16 @@ fn structure(name: &str, x: f64) -> Option<String> {
             "not in a small box with a form",
         ),
         "in_comment_section" => yes_no(x, "inside a comment section", "not in a comment section"),
+        "comment_beside_text" => yes_no(
+            x,
+            "in a comment section beside the page's own text (reader comments)",
+            "not in a comment section beside the page's text",
+        ),
+        "in_consent_box" => yes_no(
+            x,
+            "inside a cookie or consent dialog",
+            "not in a cookie or consent dialog",
+        ),
         "comment_section_share" => {
             format!(
                 "its comment section holds {} of the page's words",

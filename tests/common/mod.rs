@@ -241,20 +241,51 @@ pub const BLOG_POST_PARAGRAPHS: [&str; 4] = [
      October, and for the first time we gave away more produce than we bought.",
 ];
 
+/// More of [`blog_with_comments_page`]'s post, for the long version of the page.
+pub const MORE_POST_PARAGRAPHS: [&str; 4] = [
+    "Building the heap took one weekend. Four pallets stood on their ends and wired together at \
+     the corners make a bay a metre square, and a second bay beside it lets one heap rot down \
+     while the other is still being filled from the kitchen and the lawn.",
+    "The balance matters more than the recipe. Green material such as grass and peelings brings \
+     nitrogen and water, brown material such as cardboard, straw and dry leaves brings carbon and \
+     air, and a heap with roughly equal layers of each stays warm and sweet-smelling all year.",
+    "Turning the heap once a month in the growing season speeds everything up. We fork the outer \
+     layer into the middle of the empty bay, add a watering can of water if it looks dry, and \
+     cover the top with an old carpet to keep the heat in and the rain out.",
+    "If you start one this spring, expect the first usable compost in about a year. Sieve out \
+     the woody bits and throw them back on the new heap, and spread the rest on the beds in \
+     autumn, when the worms have the whole winter to pull it down into the soil.",
+];
+
 /// A WordPress-style blog post followed by a thread of reader comments and a comment form.
 pub fn blog_with_comments_page() -> String {
-    let post: String = BLOG_POST_PARAGRAPHS
+    blog_post_with_thread(&BLOG_POST_PARAGRAPHS, 1)
+}
+
+/// [`blog_with_comments_page`] with a longer post and a thread of 30 comments that holds most
+/// of the page's words: a long thread under an article is still the readers' comments.
+pub fn blog_with_long_thread_page() -> String {
+    let post: Vec<&str> = BLOG_POST_PARAGRAPHS
         .iter()
-        .map(|p| format!("<p>{p}</p>\n"))
+        .chain(&MORE_POST_PARAGRAPHS)
+        .copied()
         .collect();
+    blog_post_with_thread(&post, 10)
+}
+
+fn blog_post_with_thread(post: &[&str], thread_rounds: usize) -> String {
+    let post: String = post.iter().map(|p| format!("<p>{p}</p>\n")).collect();
     let comments: String = READER_COMMENTS
         .iter()
+        .cycle()
+        .take(READER_COMMENTS.len() * thread_rounds)
         .enumerate()
         .map(|(i, c)| {
+            let day = i % 28 + 1;
             format!(
                 r##"<li id="comment-{i}" class="comment depth-1"><article class="comment-body">
   <footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Reader {i}</b> <span class="says">says:</span></div>
-  <div class="comment-metadata"><a href="#comment-{i}"><time datetime="2024-05-0{i}T10:00:00+00:00">May {i}, 2024 at 10:00 am</time></a></div></footer>
+  <div class="comment-metadata"><a href="#comment-{i}"><time datetime="2024-05-{day:02}T10:00:00+00:00">May {day}, 2024 at 10:00 am</time></a></div></footer>
   <div class="comment-content"><p>{c}</p></div>
   <div class="reply"><a class="comment-reply-link" href="#respond">Reply</a></div>
 </article></li>
@@ -278,7 +309,7 @@ pub fn blog_with_comments_page() -> String {
 {post}</div>
 </article>
 <div id="comments" class="comments-area">
-<h2 class="comments-title">3 thoughts on “How a compost heap saved our garden”</h2>
+<h2 class="comments-title">{count} thoughts on “How a compost heap saved our garden”</h2>
 <ol class="comment-list">
 {comments}</ol>
 <div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title">Leave a Reply</h3>
@@ -290,6 +321,7 @@ pub fn blog_with_comments_page() -> String {
 </div>
 </main>
 <footer class="site-footer"><p>© 2024 Plot and Pot · Proudly powered by WordPress</p></footer>
-</body></html>"##
+</body></html>"##,
+        count = READER_COMMENTS.len() * thread_rounds
     )
 }
