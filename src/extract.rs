@@ -255,7 +255,7 @@ impl Extractor {
         // last word, as it was fitted on scores adjusted alike.
         let mut scores = scores;
         let threshold = self.model.threshold_for(page_type.as_ref());
-        crate::cards::keep_listing_cards(&mut scores, &features, threshold);
+        crate::cards::keep_listing_cards(&mut scores, &page, &features, threshold);
         let scores = match &self.model.adapter {
             Some(adapter) => adapter.adjust(&page, &first_scores, &scores),
             None => scores,

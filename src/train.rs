@@ -1140,7 +1140,12 @@ pub fn cross_validate(
                     };
                     let threshold = model.threshold_for(page_type_of(&page.features).as_ref());
                     let mut smoothed = smoothed;
-                    crate::cards::keep_listing_cards(&mut smoothed, &page.features, threshold);
+                    crate::cards::keep_listing_cards(
+                        &mut smoothed,
+                        &page.page,
+                        &page.features,
+                        threshold,
+                    );
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()
