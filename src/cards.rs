@@ -1,4 +1,5 @@
-//! Keeping a listing's cards: the last adjustment of the final scores, before the threshold.
+//! Keeping a listing's cards: an adjustment of the final scores before the threshold (only an
+//! adapter's correction comes after it).
 //!
 //! On a listing or collection page the cards *are* the content (main-content rule), but each
 //! card is a short line that is all link, which on the far more common article pages is what
@@ -12,8 +13,7 @@
 //!
 //! Data flow: the page's blocks, their feature rows (page-type probabilities and the repeat
 //! flag are columns of them) and the final scores in, the same scores out with the cards raised
-//! to the threshold.
-//! Extraction ([`crate::Extractor::score_page`], before an adapter's correction) and
+//! to the threshold. Extraction ([`crate::Extractor::score_page`], before an adapter's correction) and
 //! cross-validation in training apply it alike.
 //!
 //! ```
