@@ -28,7 +28,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -120,6 +120,7 @@ const TEXT_FEATURES: &[&str] = &[
     "caption_shape",
     "ends_with_bracketed_credit",
     "ends_with_time",
+    "story_link_density",
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
@@ -1101,6 +1102,10 @@ fn text_features(
         )),
         f64::from(u8::from(ends_with_bracketed_credit(text))),
         f64::from(u8::from(ends_with_time(text))),
+        // The share of the text in links to other stories' pages: a teaser dropped between
+        // paragraphs, a related-story list, a listing's cards (the page type tells the last
+        // apart). A menu's links go to sections, a paragraph's inline link is a small share.
+        link_density * f64::from(block.story_links) / f64::from(block.links.max(1)),
     ]
 }
 
@@ -1256,6 +1261,27 @@ mod tests {
         );
         assert_eq!(rows[[2, prev_near]], 0.0);
         assert_eq!(rows[[1, column("text.starts_with_label_colon")]], 1.0);
+    }
+
+    #[test]
+    fn a_teaser_is_all_story_link_where_a_menu_and_a_paragraph_are_not() {
+        let (page, rows) = features_of(
+            "<body><ul><li><a href=/news/>News</a></li><li><a href=/sport/football>Football</a></li></ul>\
+             <p>The council met on Tuesday and, as <a href=/news/bridge-closed-after-survey-found-cracks-4187>we \
+             reported</a> last month, voted to rebuild the bridge after a long debate.</p>\
+             <p><a href=/news/chelsea-make-shock-late-bid-for-villa-target-30914522>Chelsea make \
+             shock late bid for Villa target</a></p></body>",
+        );
+        let density = column("text.story_link_density");
+        let of: Vec<f64> = (0..page.blocks.len()).map(|i| rows[[i, density]]).collect();
+        assert_eq!(of.len(), 4, "{:?}", page.blocks);
+        assert_eq!(&of[..2], &[0.0, 0.0], "menu links go to sections");
+        assert!(
+            of[2] > 0.0 && of[2] < 0.2,
+            "an inline link is a small share: {}",
+            of[2]
+        );
+        assert_eq!(of[3], 1.0, "the teaser is one link to a story");
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct Block {
     pub words: u32,
     /// `<a href>` elements that contributed text.
     pub links: u16,
+    /// Of those, links whose address looks like another story's or item's page (see
+    /// [`is_story_url`]): what a teaser, a related-story list or a listing's card links to.
+    pub story_links: u16,
     /// The innermost block-level element holding the text, e.g. `p`, `li`, `h2`, `div`.
     pub tag: &'static str,
     /// Tags of the nearest ancestors, outermost first, e.g. `article>div>p`.
@@ -89,8 +92,9 @@ pub struct Block {
     /// Hand label from a `data-gleaner-label` attribute on the element or an ancestor.
     pub label: Option<Label>,
     /// The outermost enclosing element that marks a comment section (by its class or id —
-    /// `comments`, `disqus`, `respond`, `reviews`… — or a microdata `Comment` or `Review`
-    /// type), as an index into [`Page::containers`].
+    /// `comments`, `disqus`, `respond`, `reviews`, `usercomments`, `talkback`… — or a
+    /// microdata `Comment` or `Review` type), as an index into [`Page::containers`]. Page-level
+    /// elements (`html`, `body`, `main`) and review articles never are one.
     pub comment_section: Option<u32>,
     /// The outermost enclosing element that marks a cookie or consent dialog (by its class
     /// or id: `cookie`, `consent`, `gdpr`, a consent manager's name), as an index into
@@ -372,7 +376,9 @@ const NEGATIVE_CUES: &[&str] = &[
 ];
 /// Class/id words of comment sections and of the comments in them, in the languages of the
 /// shared sets (`comment-list`, `comments-area`, `disqus_thread`, `respond`, `kommentare`),
-/// and of customer reviews, which are a product page's comments.
+/// Israeli and older news sites' `talkback`, and of customer reviews, which are a product
+/// page's comments. Words that join "comment" to another are cues too
+/// ([`is_compound_comment_cue`]).
 const COMMENT_CUES: &[&str] = &[
     "review",
     "reviews",
@@ -392,7 +398,46 @@ const COMMENT_CUES: &[&str] = &[
     "commenti",
     "reacties",
     "komentarze",
+    "talkback",
+    "talkbacks",
 ];
+
+/// Comment cues that name a review, which on an `<article>` says what the article is (a film
+/// review, `category-reviews`), not that it is a reader's review.
+const REVIEW_CUES: &[&str] = &["review", "reviews"];
+
+/// Whether an element's class/id tokens or microdata type mark a comment section.
+///
+/// Page-level elements (`html`, `body`, `main`) are never one: their classes describe the
+/// page (`<body class="single comments-open">`), and taking them for a section would hide the
+/// real thread inside. An `<article>` is one when it is a comment (`<article class="comment">`,
+/// `itemtype=".../Comment"`), not when it is a review article.
+fn comment_cue_of(tag: &str, tokens: &[u64], compound: bool, itemtype: Option<&str>) -> bool {
+    if matches!(tag, "html" | "body" | "main") {
+        return false;
+    }
+    let is_article = tag == "article";
+    let class_cue = compound
+        || tokens.iter().any(|t| {
+            comment_cue_hashes().binary_search(t).is_ok()
+                && !(is_article && review_cue_hashes().binary_search(t).is_ok())
+        });
+    class_cue
+        || itemtype.is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.ends_with("/comment")
+                || t.ends_with("/usercomments")
+                || (!is_article && t.ends_with("/review"))
+        })
+}
+
+/// Class words that join "comment" to another word (`usercomments`, `jcomments`,
+/// `commentbox`, `kommentarformular`): the sections of comment plugins and of sites that name
+/// their own. Commentary is an article's genre, not readers' comments.
+fn is_compound_comment_cue(token: &str) -> bool {
+    (token.contains("comment") && !token.contains("commentar") && !token.contains("commenting"))
+        || token.contains("kommentar")
+}
 
 /// Tokens of cookie and consent dialogs: the words themselves and the consent managers that
 /// ship most of them. Their text (purposes, partners, legal notes) can outweigh a short page's
@@ -475,6 +520,47 @@ fn for_each_class_token(value: &str, scratch: &mut String, mut emit: impl FnMut(
     }
 }
 
+/// Whether a link's address looks like the page of one story, post or item rather than a
+/// section, a tag or a site page: its last path segment is a slug of four or more words
+/// (`/news/chelsea-make-late-bid-30914522`, `/2012/03/14/council-approves-bridge/`), or of two
+/// or more with a long number in it (`/news/world-europe-67891234`), or a long number alone
+/// under a section (`/story/12345678`). Section links (`/news/`, `/sport/football`,
+/// `/tag/climate-change`) and fragments are not. Teasers and related-story lists link to
+/// such pages; menus mostly do not.
+pub fn is_story_url(href: &str) -> bool {
+    let href = href.trim();
+    if href.starts_with('#') || href.contains(':') && !href.starts_with("http") {
+        return false; // fragments, mailto:, javascript:, tel:
+    }
+    let path = match href.find("//") {
+        Some(i) if i <= 6 => href[i + 2..].find('/').map_or("", |j| &href[i + 2 + j..]),
+        _ => href,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let Some(last) = segments.next_back() else {
+        return false;
+    };
+    let depth = 1 + segments.count();
+    let stem = last.rsplit_once('.').map_or(last, |(stem, ext)| {
+        if ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphabetic()) {
+            stem
+        } else {
+            last
+        }
+    });
+    let mut words = 0;
+    let mut long_number = false;
+    for part in stem.split(['-', '_', '+']).filter(|p| !p.is_empty()) {
+        if part.chars().all(|c| c.is_ascii_digit()) {
+            long_number |= part.len() >= 5;
+        } else {
+            words += 1;
+        }
+    }
+    words >= 4 || (words >= 2 && long_number) || (words == 0 && long_number && depth >= 2)
+}
+
 /// 12+ words, under a third of them in links: the shape of a paragraph of prose.
 pub fn is_prose(words: u32, link_words: u32) -> bool {
     words >= 12 && link_words * 3 < words
@@ -517,6 +603,11 @@ fn negative_cue_hashes() -> &'static [u64] {
 fn comment_cue_hashes() -> &'static [u64] {
     static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     HASHES.get_or_init(|| cue_hashes(COMMENT_CUES))
+}
+
+fn review_cue_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| cue_hashes(REVIEW_CUES))
 }
 
 fn consent_cue_hashes() -> &'static [u64] {
@@ -620,6 +711,8 @@ struct Frame<'a> {
     label: Option<Label>,
     in_link: bool,
     href_link: bool,
+    /// An `<a>` whose `href` looks like another story's page ([`is_story_url`]).
+    story_link: bool,
     /// The outermost open comment-section element at or above this one.
     comment_section: Option<u32>,
     /// The outermost open consent-dialog element at or above this one.
@@ -648,6 +741,7 @@ struct OpenBlock {
     raw: String,
     link_chars: u32,
     links: u16,
+    story_links: u16,
     started: bool,
     template: Block,
     /// With structure: inline spans by byte offsets into `raw`.
@@ -881,13 +975,15 @@ impl<'a> Walker<'a> {
             self.flush();
         }
         let tokens_start = self.tokens.len() as u32;
+        let mut compound_comment_cue = false;
         for value in [attributes.class, attributes.id].into_iter().flatten() {
             let tokens = &mut self.tokens;
             for_each_class_token(value, &mut self.scratch, |token| {
                 // One letter says nothing: it is what a generated class name ("sc-kLwhqv")
                 // or a grid class ("col-md-6 s") leaves once split into words.
                 if token.chars().nth(1).is_some() {
-                    tokens.push(token_hash(token))
+                    tokens.push(token_hash(token));
+                    compound_comment_cue |= is_compound_comment_cue(token);
                 }
             });
         }
@@ -898,13 +994,8 @@ impl<'a> Walker<'a> {
         let positive_cue = own_tokens
             .iter()
             .any(|t| positive_cue_hashes().binary_search(t).is_ok());
-        let comment_cue = own_tokens
-            .iter()
-            .any(|t| comment_cue_hashes().binary_search(t).is_ok())
-            || attributes.itemtype.is_some_and(|t| {
-                let t = t.to_ascii_lowercase();
-                t.ends_with("/comment") || t.ends_with("/usercomments") || t.ends_with("/review")
-            });
+        let comment_cue =
+            comment_cue_of(tag, own_tokens, compound_comment_cue, attributes.itemtype);
         // A page-level element that names consent (`<body class="cookie-consent-open">`)
         // wraps the whole page, not a dialog.
         let consent_cue = !matches!(tag, "html" | "body" | "main" | "article")
@@ -922,6 +1013,7 @@ impl<'a> Walker<'a> {
             .or(parent_label);
         let in_link = tag == "a" || self.stack.last().is_some_and(|f| f.in_link);
         let href_link = tag == "a" && attributes.href;
+        let story_link = href_link && attributes.href_value.is_some_and(is_story_url);
         let element_index = self.page.containers.len() as u32;
         self.page.containers.push(ContainerStats::default());
         let comment_section = self
@@ -959,6 +1051,7 @@ impl<'a> Walker<'a> {
             label,
             in_link,
             href_link,
+            story_link,
             comment_section,
             consent_box,
             stats: ContainerStats::default(),
@@ -1137,6 +1230,7 @@ impl<'a> Walker<'a> {
                         // Count each anchor once, however many text nodes it has.
                         anchor.href_link = false;
                         self.block.links += 1;
+                        self.block.story_links += u16::from(anchor.story_link);
                     }
                 }
             }
@@ -1256,6 +1350,7 @@ impl<'a> Walker<'a> {
         block.link_chars = open.link_chars.min(chars);
         block.words = words;
         block.links = open.links;
+        block.story_links = open.story_links;
         let link_words = block.link_words();
         block.near_image = std::mem::take(&mut self.image_pending);
         if let Some(structure) = block.structure.as_mut() {
@@ -1536,6 +1631,86 @@ mod tests {
     }
 
     #[test]
+    fn story_links_are_told_from_section_links() {
+        for story in [
+            "/news/sport/chelsea-make-shock-late-bid-30914522",
+            "https://example.com/2012/03/14/council-approves-harbour-bridge/",
+            "//example.com/news/world-europe-67891234?ref=rel",
+            "/story/12345678",
+            "what-happened-on-the-night.html",
+        ] {
+            assert!(is_story_url(story), "{story}");
+        }
+        for section in [
+            "/",
+            "/news/",
+            "/sport/football",
+            "/tag/climate-change",
+            "#comments",
+            "mailto:desk@example.com",
+            "https://example.com",
+            "/page/2",
+            "/category/electronics-and-gadgets",
+        ] {
+            assert!(!is_story_url(section), "{section}");
+        }
+        let page = segment(&Html::parse_document(
+            r#"<p><a href="/news/council-approves-harbour-bridge-rebuild-4187">Council approves harbour bridge rebuild</a></p>
+               <p>See <a href="/news/">all news</a> or <a href="/news/bus-route-to-hospital-cut-4188">the bus story</a>.</p>"#,
+        ));
+        assert_eq!(
+            page.blocks
+                .iter()
+                .map(|b| (b.links, b.story_links))
+                .collect::<Vec<_>>(),
+            [(1, 1), (2, 1)]
+        );
+    }
+
+    /// The comment section of the block with exactly this text.
+    fn comment_section_of(page: &Page, text: &str) -> Option<u32> {
+        page.blocks
+            .iter()
+            .find(|b| b.text == text)
+            .unwrap_or_else(|| panic!("no block {text:?}"))
+            .comment_section
+    }
+
+    #[test]
+    fn page_level_classes_do_not_hide_the_thread_inside() {
+        // The body names the page's state and the article its category: neither is the
+        // comment section. The thread below the article is.
+        let html = r#"<body class="single single-post comments-open">
+            <article class="post category-reviews"><p>The film itself, reviewed at length here.</p></article>
+            <div id="comments"><ol><li><p>A reader's view of the film.</p></li></ol></div></body>"#;
+        let page = segment(&Html::parse_document(html));
+        let section = |text: &str| comment_section_of(&page, text);
+        assert_eq!(section("The film itself, reviewed at length here."), None);
+        let thread = section("A reader's view of the film.").expect("in the thread");
+        assert_eq!(page.containers[thread as usize].words, 6);
+    }
+
+    #[test]
+    fn comment_plugins_and_talkbacks_are_comment_sections_but_commentary_is_not() {
+        let html = r#"<div class="commentary"><p>Our critic's commentary on the match.</p></div>
+            <div id="jcomments"><p>First plugin comment.</p></div>
+            <div class="userCommentsBox"><p>A user comment here.</p></div>
+            <div class="talkbacks"><p>A talkback from a reader.</p></div>
+            <article class="comment"><p>A comment as an article.</p></article>"#;
+        let page = segment(&Html::parse_document(html));
+        let in_section = |text: &str| comment_section_of(&page, text).is_some();
+        assert!(!in_section("Our critic's commentary on the match."));
+        for comment in [
+            "First plugin comment.",
+            "A user comment here.",
+            "A talkback from a reader.",
+            "A comment as an article.",
+        ] {
+            assert!(in_section(comment), "{comment}");
+        }
+    }
+
+    #[test]
     fn comment_sections_are_marked_from_their_outermost_element() {
         let html = r#"<article><p>The post itself, long enough to read as prose.</p></article>
             <div id="comments" class="comments-area"><h2>2 comments</h2>
@@ -1543,13 +1718,7 @@ mod tests {
             <section itemscope itemtype="https://schema.org/Review"><p>Great lamp.</p></section>
             <footer><p>About us</p></footer>"#;
         let page = segment(&Html::parse_document(html));
-        let section = |text: &str| {
-            page.blocks
-                .iter()
-                .find(|b| b.text == text)
-                .unwrap()
-                .comment_section
-        };
+        let section = |text: &str| comment_section_of(&page, text);
         assert_eq!(
             section("The post itself, long enough to read as prose."),
             None

@@ -846,6 +846,22 @@ fn a_comment_thread_longer_than_the_post_is_still_dropped() {
 }
 
 #[test]
+fn a_thread_under_a_page_whose_body_names_comments_is_dropped() {
+    // Themes put the page's state in the body's classes; that makes the whole page a
+    // "comments" element, and the thread inside it must still be found.
+    let page = blog_with_long_thread_page().replace(
+        r#"<body class="post-template-default single single-post">"#,
+        r#"<body class="post-template-default single single-post comments-open has-comments">"#,
+    );
+    assert!(page.contains("comments-open"));
+    let text = run_ok(&["extract"], Some(page.as_bytes()));
+    assert!(text.contains(MORE_POST_PARAGRAPHS[0]), "{text}");
+    for c in READER_COMMENTS {
+        assert!(!text.contains(c), "comment kept:\n{text}");
+    }
+}
+
+#[test]
 fn records_name_the_page_type() {
     let json: Value = serde_json::from_str(&run_ok(
         &["extract", "--format", "json"],

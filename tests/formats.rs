@@ -224,10 +224,11 @@ fn markdown_writes_each_construct() {
         "- Four cedar boards, two metres long and thirty centimetres wide\n- Corner posts, one of each:\n    - short posts for a low bed\n    - long posts when the bed sits on a slope\n- Galvanised screws",
         "1. Level the ground where the bed will stand and mark the corners.\n2. Screw the boards",
         "3. Fill the bed",
-        // Which short cells ("2", "Count") the model keeps is its call; a dropped cell stays
-        // an empty place, so the grid keeps its three columns either way.
+        // Which short cells ("2", "Count", even "Side board") the model keeps is its call; a
+        // dropped cell stays an empty place, so the grid keeps its three columns either way,
+        // and the header row is followed by the separator and a body row.
         "| Part |",
-        " |\n| --- | --- | --- |\n| Side board |",
+        " |\n| --- | --- | --- |\n| ",
         "| End board \\| short |",
         "| Corner post |  |",
         "with `volume(l, w, h)`:",

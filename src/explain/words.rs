@@ -142,6 +142,11 @@ fn text_feature(name: &str, x: f64) -> Option<String> {
             "ends with a time or a duration (like a video's length)",
             "does not end with a time",
         ),
+        "story_link_density" if x > 0.0 => format!(
+            "{} of its text links to other stories' pages (like a teaser or a related-story list)",
+            percent(x)
+        ),
+        "story_link_density" => "no links to other stories' pages".into(),
         _ => return None,
     })
 }
