@@ -831,6 +831,26 @@ mod tests {
     }
 
     #[test]
+    fn a_long_thread_of_signed_comments_is_still_comments() {
+        // Each comment carries a signature line beside its text, as Drupal's and many news
+        // sites' threads do: two prose blocks per comment, so the thread's list gathers more
+        // grandparent credit than the article's one container does.
+        let post = "<p>The council voted on Tuesday to reopen the old swimming baths after a \
+                    ten-year campaign by residents, who raised half of the repair costs.</p>"
+            .repeat(6);
+        let comment = "<div class=comment><div class=submitted>Submitted by a reader on Wed, \
+                       14 March 2012 at twenty past three.</div><div class=content><p>I learnt \
+                       to swim there in the seventies and it is wonderful news that my \
+                       grandchildren will get the chance to do the same.</p></div></div>";
+        let p = page(&format!(
+            "<div class=post><h1>Baths to reopen</h1><div class=entry>{post}</div></div>\
+             <div id=comments><h2>Comments</h2>{}</div>",
+            comment.repeat(40)
+        ));
+        assert_comment_sections_are_comments(&p);
+    }
+
+    #[test]
     fn snippets_label_the_blocks_that_hold_them() {
         let p = page("<p>Impressum</p><p>Alpha beta gamma.</p><p>Delta</p><p>Epsilon zeta.</p>");
         let labels = label_by_snippets(

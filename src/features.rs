@@ -28,7 +28,7 @@ use crate::text::{
 };
 
 /// Version of the feature layout; a model trained under another version refuses to load.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// The last columns: what the block's words say by the model's [`crate::lexicon::Lexicon`]
 /// (in the order of [`crate::lexicon::Lexicon::evidence`]), filled in by the model that owns
@@ -57,6 +57,7 @@ pub const PAGE_TYPE_FEATURES: &[&str] = &[
     "page_type.cards_x_li",
     "page_type.cards_x_same_path_share",
     "page_type.cards_x_in_largest_repeat",
+    "page_type.cards_x_story_link_density",
     "page_type.forum_x_link_density",
     "page_type.forum_x_log_words",
     "page_type.forum_x_negative_cues",
@@ -124,8 +125,10 @@ const TEXT_FEATURES: &[&str] = &[
 ];
 
 /// The text features repeated for neighbours (indices into [`TEXT_FEATURES`]).
-/// `near_image` (18) among them: the line right after a picture's caption is often its credit.
-const NEIGHBOUR_FEATURES: &[usize] = &[0, 2, 3, 9, 10, 11, 13, 16, 18];
+/// `near_image` (18) among them: the line right after a picture's caption is often its credit;
+/// `story_link_density` (28) too: a summary under a title that links to another story is that
+/// story's teaser (a related-stories list), or a listing's card.
+const NEIGHBOUR_FEATURES: &[usize] = &[0, 2, 3, 9, 10, 11, 13, 16, 18, 28];
 const NEIGHBOUR_OFFSETS: &[(&str, isize)] =
     &[("prev1", -1), ("next1", 1), ("prev2", -2), ("next2", 2)];
 
@@ -544,6 +547,7 @@ pub fn write_page_type(rows: &mut Array2<f64>, probabilities: &[f64; 7]) {
         in_comment_section: usize,
         same_path_share: usize,
         in_largest_repeat: usize,
+        story_link_density: usize,
     }
     static COLUMNS: std::sync::OnceLock<Columns> = std::sync::OnceLock::new();
     let c = COLUMNS.get_or_init(|| {
@@ -559,6 +563,7 @@ pub fn write_page_type(rows: &mut Array2<f64>, probabilities: &[f64; 7]) {
             in_comment_section: at("structure.in_comment_section"),
             same_path_share: at("structure.same_path_share"),
             in_largest_repeat: at("structure.in_largest_repeat"),
+            story_link_density: at("text.story_link_density"),
         }
     });
     use crate::page_type::PageType;
@@ -573,6 +578,7 @@ pub fn write_page_type(rows: &mut Array2<f64>, probabilities: &[f64; 7]) {
             cards * row[c.li],
             cards * row[c.same_path_share],
             cards * row[c.in_largest_repeat],
+            cards * row[c.story_link_density],
             forum * row[c.link_density],
             forum * row[c.log_words],
             forum * row[c.negative_cues],
@@ -620,11 +626,10 @@ pub struct CommentContext {
 
 impl CommentContext {
     pub fn of(page: &Page) -> CommentContext {
-        let (_, best_container) = container_credit(page);
         CommentContext {
             page_words: page.blocks.iter().map(|b| f64::from(b.words)).sum(),
             page_prose_words: page_prose_words(page),
-            article_section: section_holding_article(page, best_container),
+            article_section: section_holding_article(page, paragraph_parent(page)),
         }
     }
 
@@ -681,12 +686,32 @@ fn container_credit(page: &Page) -> (Vec<f64>, u32) {
     (container_credit, best_container)
 }
 
-/// The comment section, if any, that holds the page's best-credited container (see
-/// [`container_credit`]): the likely article is inside a "comment" wrapper there.
-fn section_holding_article(page: &Page, best_container: u32) -> Option<u32> {
+/// The element that is the direct parent of the most prose: where the page's own text
+/// likely sits, for telling a "comments" wrapper around it from a thread beside it.
+///
+/// Unlike [`container_credit`], which also credits grandparents, this counts parents only:
+/// a thread of signed comments (a signature line and a paragraph in each) credits its list
+/// twice per comment through the grandparent link, and a long one would outscore the
+/// article's single container although every comment's own container is small.
+fn paragraph_parent(page: &Page) -> u32 {
+    let mut credit = vec![0.0f64; page.containers.len()];
+    for block in page.blocks.iter().filter(|b| b.is_prose()) {
+        credit[block.containers[1] as usize] += f64::from(block.words);
+    }
+    credit
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0.0)
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(u32::MAX, |(i, _)| i as u32)
+}
+
+/// The comment section, if any, that holds the given container (the likely article): then
+/// the section is a "comment" wrapper around the page's own text.
+fn section_holding_article(page: &Page, article_container: u32) -> Option<u32> {
     page.blocks
         .iter()
-        .find(|b| b.containers[1] == best_container || b.containers[2] == best_container)
+        .find(|b| b.containers[1] == article_container)
         .and_then(|b| b.comment_section)
 }
 
@@ -796,11 +821,7 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
         same_path,
         in_largest_repeat,
         page_words,
-        comments: CommentContext {
-            page_words,
-            page_prose_words: page_prose_words(page),
-            article_section: section_holding_article(page, best_container),
-        },
+        comments: CommentContext::of(page),
         page_link_density: link_chars / chars,
         densest_index,
         region_density,
@@ -1266,6 +1287,13 @@ mod tests {
 
     #[test]
     fn a_teaser_is_all_story_link_where_a_menu_and_a_paragraph_are_not() {
+        // Through the pipeline's own parse, which slims the markup first: a test that parsed
+        // the page directly passed while slimming dropped every link's address.
+        let features_of = |html: &str| {
+            let page = crate::extract::segment_html(html);
+            let rows = page_features(&page);
+            (page, rows)
+        };
         let (page, rows) = features_of(
             "<body><ul><li><a href=/news/>News</a></li><li><a href=/sport/football>Football</a></li></ul>\
              <p>The council met on Tuesday and, as <a href=/news/bridge-closed-after-survey-found-cracks-4187>we \
@@ -1283,6 +1311,9 @@ mod tests {
             of[2]
         );
         assert_eq!(of[3], 1.0, "the teaser is one link to a story");
+        // Its neighbours see it: a summary under a story's title link is that story's teaser.
+        assert_eq!(rows[[2, column("next1.story_link_density")]], 1.0);
+        assert_eq!(rows[[3, column("prev1.story_link_density")]], of[2]);
     }
 
     #[test]

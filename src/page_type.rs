@@ -205,6 +205,11 @@ pub fn signal_names() -> &'static [String] {
             "text.headline_link_share",
             "text.h1_count",
             "text.densest_container_share",
+            "url.story_shaped",
+            "links.story_block_share",
+            "links.story_word_share",
+            "links.log_story_links",
+            "links.story_heading_share",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -311,6 +316,15 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     let h1s = blocks.iter().filter(|b| b.heading_level == 1).count();
     row.push((h1s as f64).min(5.0) / 5.0);
     row.push(densest_container_share(page, total_words));
+    // An article's own address is a story's (a slug of words, a long number); a listing's is a
+    // section's. A listing's cards link to stories, and its card titles are headings that do;
+    // an article links to a few at most (related stories), outside its headings.
+    row.push(flag(url.is_some_and(crate::segment::is_story_url)));
+    row.push(share(&|b| b.story_links > 0));
+    row.push(word_share(&|b| b.story_links > 0));
+    let story_links: f64 = blocks.iter().map(|b| f64::from(b.story_links)).sum();
+    row.push((1.0 + story_links).ln() / 5.0);
+    row.push(share(&|b| b.heading_level > 0 && b.story_links > 0));
     row.extend(cue_word_shares(blocks).map(|count| count as f64 / n));
     let mut url_buckets = [0.0; URL_BUCKETS];
     for token in &url_tokens {
@@ -845,6 +859,44 @@ mod tests {
         assert_eq!(most_likely(&p), PageType::Article, "{p:?}");
         let p = model.probabilities(&page_signals(&offer, None));
         assert_eq!(most_likely(&p), PageType::Service, "{p:?}");
+    }
+
+    #[test]
+    fn story_links_and_a_story_address_tell_a_listing_from_an_article() {
+        let signal = |page: &Page, url: &str, name: &str| {
+            let column = signal_names().iter().position(|n| n == name).unwrap();
+            page_signals(page, Some(url))[column]
+        };
+        let cards: String = (0..8)
+            .map(|i| {
+                format!(
+                    "<article><h2><a href=/news/council-story-number-{i}-in-the-list>Council \
+                     story {i}</a></h2><p>Two lines of summary for story {i}.</p></article>"
+                )
+            })
+            .collect();
+        let listing = crate::extract::segment_html(&format!(
+            "<html><body><h1>Local news</h1>{cards}</body></html>"
+        ));
+        let article = crate::extract::segment_html(
+            "<html><body><h1>Council approves the bridge rebuild</h1>\
+             <p>The council approved a plan on Tuesday to rebuild the old bridge.</p>\
+             <p>Engineers say the work will take three years. <a href=/news>More news</a></p>\
+             </body></html>",
+        );
+        let listing_url = "https://gazette.example/news/";
+        let article_url = "https://gazette.example/2024/05/14/council-approves-bridge-rebuild/";
+        assert_eq!(signal(&listing, listing_url, "url.story_shaped"), 0.0);
+        assert_eq!(signal(&article, article_url, "url.story_shaped"), 1.0);
+        for name in [
+            "links.story_block_share",
+            "links.story_word_share",
+            "links.log_story_links",
+            "links.story_heading_share",
+        ] {
+            assert!(signal(&listing, listing_url, name) > 0.1, "{name}");
+            assert_eq!(signal(&article, article_url, name), 0.0, "{name}");
+        }
     }
 
     #[test]

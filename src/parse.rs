@@ -43,7 +43,8 @@ pub fn parse_document_with(html: &str, for_output: bool) -> Html {
 /// emptied, comments dropped, whitespace dropped next to a start tag that always opens a block
 /// (outside `<pre>`, and only while no formatting element may be open), and start tags
 /// keeping only the attributes that gleaner reads (`class`, `id`, `role`, `style`, `hidden`,
-/// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name —, `lang` on `<html>`,
+/// `aria-hidden`, `data-gleaner-label`, `href` — as a bare name, or as [`STORY_HREF`] when it
+/// leads to another story —, `lang` on `<html>`,
 /// `property`/`name`/`content` on `<meta>`, and for [metadata](crate::metadata) `itemprop`,
 /// `content`, `datetime` on `<time>` and `rel` on `<a>`) or that change how html5ever builds the tree
 /// (`type` on `<input>`, `color`/`face`/`size` on `<font>`, `encoding` on `<annotation-xml>`).
@@ -93,7 +94,7 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
     // Whitespace between two tags is dropped when one of them starts or ends a block (it
     // could only ever be the blank edge of a block), outside `<pre>`.
     let mut last_tag = LastTag::default();
-    let mut kept_attributes: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut kept_attributes: Vec<KeptAttribute> = Vec::new();
     let skip_blank_run = |copied: &mut usize, start: usize, last: &LastTag, this_block: bool| {
         if *copied == last.end
             && last.pre_depth == 0
@@ -181,11 +182,24 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
                     } else {
                         attribute_use(name, attribute)
                     };
-                    match used {
-                        AttributeUse::Value => kept_attributes.push(name_at..end),
-                        AttributeUse::Presence => kept_attributes.push(name_at..name_at + name_len),
-                        AttributeUse::None => {}
-                    }
+                    let span = match used {
+                        AttributeUse::Value => name_at..end,
+                        AttributeUse::Presence => name_at..name_at + name_len,
+                        AttributeUse::None => return,
+                    };
+                    let story = matches!(used, AttributeUse::Presence)
+                        && attribute.eq_ignore_ascii_case(b"href")
+                        && name.eq_ignore_ascii_case(b"a")
+                        && crate::segment::is_story_url(attribute_value(
+                            html,
+                            name_at + name_len,
+                            end,
+                        ));
+                    kept_attributes.push(if story {
+                        KeptAttribute::StoryHref
+                    } else {
+                        KeptAttribute::Span(span)
+                    });
                 }) else {
                     // A tag that never ends: html5ever drops it; so does keeping it as it is.
                     break;
@@ -193,9 +207,16 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
                 let boundary = !may_hide && always_opens_a_block(name);
                 skip_blank_run(&mut copied, start, &last_tag, boundary);
                 out.push_str(&html[copied..name_end]);
-                for range in &kept_attributes {
+                for kept in &kept_attributes {
                     out.push(' ');
-                    out.push_str(&html[range.clone()]);
+                    match kept {
+                        KeptAttribute::Span(range) => out.push_str(&html[range.clone()]),
+                        KeptAttribute::StoryHref => {
+                            out.push_str("href=\"");
+                            out.push_str(STORY_HREF);
+                            out.push('"');
+                        }
+                    }
                 }
                 out.push_str(if tag.self_closing { "/>" } else { ">" });
                 copied = tag.end;
@@ -336,6 +357,35 @@ fn tag_name_end(bytes: &[u8], from: usize) -> usize {
         .iter()
         .take_while(|&&b| !(b.is_ascii_whitespace() || b == b'/' || b == b'>'))
         .count()
+}
+
+/// What slimming writes for a link whose address [`crate::segment::is_story_url`] takes for
+/// another story's page, in place of the address: an address that test takes too. Outside the
+/// structured renderings a link's address is not kept (parsing it costs time), but whether it
+/// leads to a story is a feature of the block, and must read the same in every output format.
+pub const STORY_HREF: &str = "/s/00000";
+
+/// An attribute as slimming writes it back: a span of the page's markup, or a story link's
+/// address replaced by [`STORY_HREF`].
+enum KeptAttribute {
+    Span(std::ops::Range<usize>),
+    StoryHref,
+}
+
+/// The value of the attribute whose `=value` part (possibly empty, possibly quoted, with
+/// blanks around the `=`) is `html[from..end]`.
+fn attribute_value(html: &str, from: usize, end: usize) -> &str {
+    let rest = html[from..end].trim_start();
+    let Some(value) = rest.strip_prefix('=') else {
+        return "";
+    };
+    let value = value.trim_start();
+    match value.as_bytes().first() {
+        Some(&quote @ (b'"' | b'\'')) => value[1..]
+            .strip_suffix(quote as char)
+            .unwrap_or(&value[1..]),
+        _ => value,
+    }
 }
 
 /// What gleaner or the tree builder does with an attribute.
@@ -621,6 +671,30 @@ mod tests {
             "<head><STYLE></STYLE><script></script></head><body><p>kept</p>\
              <script></script></body>"
         );
+    }
+
+    #[test]
+    fn story_links_stay_story_links_without_their_address() {
+        assert!(crate::segment::is_story_url(STORY_HREF));
+        let html = r#"<p><a class=x href = "/news/council-approves-harbour-bridge-rebuild-4187">Bridge</a>
+            <a href='/news/'>News</a> <a href=/2012/03/14/council-approves-harbour-bridge/>B</a>
+            <a href>none</a></p>"#;
+        assert_eq!(
+            slim_markup(html),
+            "<p><a class=x href=\"/s/00000\">Bridge</a>\n            <a href>News</a> \
+             <a href=\"/s/00000\">B</a>\n            <a href>none</a></p>"
+        );
+        // Parsed for text or for the structured renderings (which keep the addresses), a
+        // block counts the same story links.
+        let story_links = |for_output: bool| -> Vec<u16> {
+            crate::segment::segment(&parse_document_with(html, for_output))
+                .blocks
+                .iter()
+                .map(|b| b.story_links)
+                .collect()
+        };
+        assert_eq!(story_links(false), [2]);
+        assert_eq!(story_links(true), story_links(false));
     }
 
     /// The block texts the segmenter finds in a page.
