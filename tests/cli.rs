@@ -885,15 +885,14 @@ fn a_long_thread_of_signed_comments_is_dropped() {
             "post paragraph missing:\n{p}\n---\n{text}"
         );
     }
-    // Before the article container was the parent of the most prose, all 40 came out. The
-    // shipped model may keep the one right under the article (it scores near the threshold).
+    // Before the article container was the parent of the most prose, all 40 came out.
     let kept = |text: &str| -> usize {
         READER_COMMENTS
             .iter()
             .map(|c| text.matches(c).count())
             .sum()
     };
-    assert!(kept(&text) <= 1, "{} comments kept:\n{text}", kept(&text));
+    assert_eq!(kept(&text), 0, "comments kept:\n{text}");
     let with_comments = run_ok(&["extract", "--include-comments"], Some(page.as_bytes()));
     assert_eq!(kept(&with_comments), 40, "{with_comments}");
 }

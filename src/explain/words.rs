@@ -329,9 +329,11 @@ fn page_type(name: &str, x: f64, context: &Context<'_>) -> Option<String> {
         };
         let base = match feature {
             "li" => "tag.li".to_string(),
-            "negative_cues" | "in_comment_section" | "same_path_share" | "in_largest_repeat" => {
-                format!("structure.{feature}")
-            }
+            "negative_cues"
+            | "in_comment_section"
+            | "comment_beside_text"
+            | "same_path_share"
+            | "in_largest_repeat" => format!("structure.{feature}"),
             _ => format!("text.{feature}"),
         };
         let column = FeatureSchema::current().column(&base)?;
