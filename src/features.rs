@@ -694,9 +694,9 @@ fn container_credit(page: &Page) -> (Vec<f64>, u32) {
 /// likely sits, for telling a "comments" wrapper around it from a thread beside it.
 ///
 /// Unlike [`container_credit`], which also credits grandparents, this counts parents only:
-/// a thread of signed comments (a signature line and a paragraph in each) credits its list
-/// twice per comment through the grandparent link, and a long one would outscore the
-/// article's single container although every comment's own container is small.
+/// in a thread of signed comments (a signature line beside each comment's text) every
+/// signature line credits the thread's element as its grandparent, and forty of them
+/// outscore the article's single container although every comment's own container is small.
 fn paragraph_parent(page: &Page) -> u32 {
     let mut credit = vec![0.0f64; page.containers.len()];
     for block in page.blocks.iter().filter(|b| b.is_prose()) {
