@@ -521,14 +521,12 @@ pub fn read_dom(html: &Html) -> DomSignals {
             continue;
         };
         let name = element.name();
-        let attr = |a: &str| element.attr(a).map(str::trim).filter(|v| !v.is_empty());
+        let attrs = Attributes::of(element);
         match name {
-            "html" if s.lang.is_none() => s.lang = attr("lang").map(str::to_string),
+            "html" if s.lang.is_none() => s.lang = attrs.lang.map(str::to_string),
             "meta" => {
-                let key = attr("property")
-                    .or_else(|| attr("name"))
-                    .or_else(|| attr("itemprop"));
-                if let (Some(key), Some(content)) = (key, attr("content")) {
+                let key = attrs.property.or(attrs.name).or(attrs.itemprop);
+                if let (Some(key), Some(content)) = (key, attrs.content) {
                     if s.metas.len() < 4 * MAX_CANDIDATES {
                         s.metas
                             .push((key.to_ascii_lowercase(), content.to_string()));
@@ -537,17 +535,20 @@ pub fn read_dom(html: &Html) -> DomSignals {
                 continue;
             }
             "link" => {
-                let canonical = attr("rel").is_some_and(|rel| {
+                let canonical = attrs.rel.is_some_and(|rel| {
                     rel.split_whitespace()
                         .any(|r| r.eq_ignore_ascii_case("canonical"))
                 });
                 if canonical && s.canonical.is_none() {
-                    s.canonical = attr("href").map(str::to_string);
+                    s.canonical = attrs.href.map(str::to_string);
                 }
                 continue;
             }
             "script" => {
-                if attr("type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) {
+                if attrs
+                    .type_
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"))
+                {
                     let body = text_of(node, MAX_JSON_LD_BYTES + 1, false);
                     if !body.trim().is_empty() && s.json_ld.len() < MAX_CANDIDATES {
                         s.json_ld.push(body);
@@ -563,24 +564,27 @@ pub fn read_dom(html: &Html) -> DomSignals {
                 }
             }
             "time" => {
-                if let Some(datetime) = attr("datetime") {
+                if let Some(datetime) = attrs.datetime {
                     push(&mut s.times, "time", datetime, seen_h1);
                 }
             }
             _ => {}
         }
-        if let Some(prop) = attr("itemprop") {
-            let value = attr("content")
-                .or_else(|| attr("datetime"))
+        if let Some(prop) = attrs.itemprop {
+            let value = attrs
+                .content
+                .or(attrs.datetime)
                 .map(str::to_string)
                 .unwrap_or_else(|| collapse(&text_of(node, MAX_ELEMENT_TEXT, true)));
             for p in prop.split_whitespace() {
                 push(&mut s.itemprops, &p.to_ascii_lowercase(), &value, seen_h1);
             }
         }
-        let rel_author =
-            name == "a" && attr("rel").is_some_and(|r| r.split_whitespace().any(|r| r == "author"));
-        let cues = [attr("class"), attr("id")]
+        let rel_author = name == "a"
+            && attrs
+                .rel
+                .is_some_and(|r| r.split_whitespace().any(|r| r == "author"));
+        let cues = [attrs.class, attrs.id]
             .into_iter()
             .flatten()
             .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
@@ -592,8 +596,7 @@ pub fn read_dom(html: &Html) -> DomSignals {
                 };
                 lower.copy_from_slice(token.as_bytes());
                 lower.make_ascii_lowercase();
-                let token = std::str::from_utf8(lower).unwrap_or("");
-                (author || is_author_cue(token), date || is_date_cue(token))
+                (author || is_author_cue(lower), date || is_date_cue(lower))
             });
         if cues.0 || cues.1 {
             let text = collapse(&text_of(node, MAX_ELEMENT_TEXT, true));
@@ -610,6 +613,54 @@ pub fn read_dom(html: &Html) -> DomSignals {
     s
 }
 
+/// The attributes [`read_dom`] reads, trimmed, empty ones left out, found in one pass over an
+/// element's attributes. `Element::attr` interns the name it is given before comparing, which
+/// asked seven times of every element cost more than the rest of the walk.
+#[derive(Default)]
+struct Attributes<'a> {
+    lang: Option<&'a str>,
+    property: Option<&'a str>,
+    name: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    content: Option<&'a str>,
+    rel: Option<&'a str>,
+    href: Option<&'a str>,
+    type_: Option<&'a str>,
+    datetime: Option<&'a str>,
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+impl<'a> Attributes<'a> {
+    fn of(element: &'a scraper::node::Element) -> Attributes<'a> {
+        let mut found = Attributes::default();
+        for (name, value) in &element.attrs {
+            // As `Element::attr` does, namespaced attributes (`xml:lang`) are not read.
+            let value: &'a str = value.trim();
+            if !name.ns.is_empty() || value.is_empty() {
+                continue;
+            }
+            let slot = match &*name.local {
+                "lang" => &mut found.lang,
+                "property" => &mut found.property,
+                "name" => &mut found.name,
+                "itemprop" => &mut found.itemprop,
+                "content" => &mut found.content,
+                "rel" => &mut found.rel,
+                "href" => &mut found.href,
+                "type" => &mut found.type_,
+                "datetime" => &mut found.datetime,
+                "class" => &mut found.class,
+                "id" => &mut found.id,
+                _ => continue,
+            };
+            // The first of a repeated attribute wins, as with `Element::attr`.
+            slot.get_or_insert(value);
+        }
+        found
+    }
+}
+
 fn push(list: &mut Vec<Candidate>, key: &str, value: &str, after_h1: bool) {
     if list.len() < MAX_CANDIDATES && !value.is_empty() {
         list.push(Candidate {
@@ -621,28 +672,35 @@ fn push(list: &mut Vec<Candidate>, key: &str, value: &str, after_h1: bool) {
 }
 
 /// Class/id words of bylines, in the languages of the shared data sets.
-fn is_author_cue(token: &str) -> bool {
+fn is_author_cue(token: &[u8]) -> bool {
     matches!(
         token,
-        "author" | "authors" | "byline" | "writer" | "autor" | "auteur" | "autore" | "autora"
+        b"author"
+            | b"authors"
+            | b"byline"
+            | b"writer"
+            | b"autor"
+            | b"auteur"
+            | b"autore"
+            | b"autora"
     )
 }
 
 /// Class/id words of date lines.
-fn is_date_cue(token: &str) -> bool {
+fn is_date_cue(token: &[u8]) -> bool {
     matches!(
         token,
-        "date"
-            | "dateline"
-            | "published"
-            | "publish"
-            | "pubdate"
-            | "posted"
-            | "datum"
-            | "fecha"
-            | "timestamp"
-            | "byline"
-            | "meta"
+        b"date"
+            | b"dateline"
+            | b"published"
+            | b"publish"
+            | b"pubdate"
+            | b"posted"
+            | b"datum"
+            | b"fecha"
+            | b"timestamp"
+            | b"byline"
+            | b"meta"
     )
 }
 
