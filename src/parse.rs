@@ -164,6 +164,13 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
                 kept_attributes.clear();
                 let mut may_hide = false;
                 let mut structured_data = false;
+                // Inline styles are read only for hiding (`display: none`, `visibility:
+                // hidden`), and long ones are common: one that cannot hide is left out, unless
+                // the tag has another `style` (the tree builder keeps the first of them).
+                let (mut styles, mut idle_style) = (0, None);
+                // A `<link>`'s address is read only when the link names the page's canonical
+                // URL; stylesheet, icon and preload links carry long ones.
+                let (mut link_href, mut may_be_canonical) = (None, false);
                 let Some(tag) = scan_attributes(bytes, name_end, |name_at, name_len, end| {
                     let attribute = &bytes[name_at..name_at + name_len];
                     may_hide |= [&b"hidden"[..], b"aria-hidden", b"style"]
@@ -195,6 +202,26 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
                             name_at + name_len,
                             end,
                         ));
+                    if !for_output && name.eq_ignore_ascii_case(b"link") {
+                        if attribute.eq_ignore_ascii_case(b"rel") {
+                            let rel = attribute_value(html, name_at + name_len, end);
+                            may_be_canonical |= rel.contains('&')
+                                || rel
+                                    .as_bytes()
+                                    .windows(9)
+                                    .any(|w| w.eq_ignore_ascii_case(b"canonical"));
+                        } else if attribute.eq_ignore_ascii_case(b"href") {
+                            link_href.get_or_insert(kept_attributes.len());
+                        }
+                    }
+                    if attribute.eq_ignore_ascii_case(b"style") {
+                        styles += 1;
+                        if !for_output
+                            && !style_may_hide(attribute_value(html, name_at + name_len, end))
+                        {
+                            idle_style = Some(kept_attributes.len());
+                        }
+                    }
                     kept_attributes.push(if story {
                         KeptAttribute::StoryHref
                     } else {
@@ -204,6 +231,14 @@ fn slim_and_measure(html: &str, for_output: bool) -> (String, usize) {
                     // A tag that never ends: html5ever drops it; so does keeping it as it is.
                     break;
                 };
+                let mut left_out = [
+                    idle_style.filter(|_| styles == 1),
+                    link_href.filter(|_| !may_be_canonical),
+                ];
+                left_out.sort_unstable_by(|a, b| b.cmp(a));
+                for at in left_out.into_iter().flatten() {
+                    kept_attributes.remove(at);
+                }
                 let boundary = !may_hide && always_opens_a_block(name);
                 skip_blank_run(&mut copied, start, &last_tag, boundary);
                 out.push_str(&html[copied..name_end]);
@@ -386,6 +421,19 @@ fn attribute_value(html: &str, from: usize, end: usize) -> &str {
             .unwrap_or(&value[1..]),
         _ => value,
     }
+}
+
+/// Whether an inline style could hide its element, read as the segmenter reads it (which
+/// looks for `display:none` or `visibility:hidden`): it names `none` or `hidden` in any case,
+/// or holds a character reference that could spell either.
+fn style_may_hide(style: &str) -> bool {
+    let mentions = |word: &[u8]| {
+        style
+            .as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    style.contains('&') || mentions(b"none") || mentions(b"hidden")
 }
 
 /// What gleaner or the tree builder does with an attribute.
@@ -747,6 +795,27 @@ mod tests {
              hidden aria-hidden=true data-gleaner-label=teaser>t</div><a href>l</a>\
              <input type=hidden><br/><font color=red size=2>f</font><svg><path/></svg>"
         );
+    }
+
+    #[test]
+    fn styles_that_cannot_hide_and_addresses_of_other_links_are_left_out() {
+        let html = "<head><link rel=stylesheet href=/site.css><link href='/a' REL=Canonical>\
+                    <link rel=icon href=/i.png></head><body><div style='color: red'>a</div>\
+                    <div style='DISPLAY: None'>b</div><div style='margin:0' style=display:none>\
+                    c</div><p style='content:\"&#110;one\"'>d</p>";
+        assert_eq!(
+            slim_markup(html),
+            "<head><link rel=stylesheet><link href='/a' REL=Canonical><link rel=icon></head>\
+             <body><div>a</div><div style='DISPLAY: None'>b</div>\
+             <div style='margin:0' style=display:none>c</div>\
+             <p style='content:\"&#110;one\"'>d</p>"
+        );
+        // The segmenter reads the same blocks (the first of two styles counts, and it shows
+        // "c") and the page's own address.
+        let page = crate::segment::segment(&parse_document(html));
+        let texts: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["a", "c", "d"]);
+        assert_eq!(page.canonical_url.as_deref(), Some("/a"));
     }
 
     #[test]

@@ -418,9 +418,9 @@ fn comment_cue_of(tag: &str, tokens: &[u64], compound: bool, itemtype: Option<&s
     }
     let is_article = tag == "article";
     let class_cue = compound
-        || tokens.iter().any(|t| {
-            comment_cue_hashes().binary_search(t).is_ok()
-                && !(is_article && review_cue_hashes().binary_search(t).is_ok())
+        || tokens.iter().any(|&t| {
+            let kinds = cue_kinds(t);
+            kinds & COMMENT_CUE != 0 && !(is_article && kinds & REVIEW_CUE != 0)
         });
     class_cue
         || itemtype.is_some_and(|t| {
@@ -491,10 +491,23 @@ pub fn class_tokens(value: &str, out: &mut Vec<String>) {
 }
 
 /// [`class_tokens`] without allocating: each token is built in `scratch` and lent to `emit`.
-fn for_each_class_token(value: &str, scratch: &mut String, mut emit: impl FnMut(&str)) {
+fn for_each_class_token(value: &str, scratch: &mut String, emit: impl FnMut(&str)) {
+    // Nearly every class and id is ASCII: its bytes are its characters, with no decoding.
+    if value.is_ascii() {
+        split_class_tokens(value.bytes().map(char::from), scratch, emit);
+    } else {
+        split_class_tokens(value.chars(), scratch, emit);
+    }
+}
+
+fn split_class_tokens(
+    chars: impl Iterator<Item = char>,
+    scratch: &mut String,
+    mut emit: impl FnMut(&str),
+) {
     scratch.clear();
     let mut prev_lower = false;
-    for c in value.chars() {
+    for c in chars {
         if c.is_alphanumeric() {
             if c.is_uppercase() && prev_lower && !scratch.is_empty() {
                 emit(scratch);
@@ -589,36 +602,35 @@ pub fn token_hash(token: &str) -> u64 {
 }
 
 /// Hashes of the cue words, sorted for binary search.
-fn cue_hashes(cues: &'static [&'static str]) -> Vec<u64> {
-    let mut hashes: Vec<u64> = cues.iter().map(|cue| token_hash(cue)).collect();
-    hashes.sort_unstable();
-    hashes
+/// Which cue lists a class/id token is on, as a bit set of [`NEGATIVE_CUE`], [`POSITIVE_CUE`],
+/// [`COMMENT_CUE`], [`REVIEW_CUE`] and [`CONSENT_CUE`]: one table lookup a token, where a
+/// binary search of each list cost more than the rest of reading an element.
+fn cue_kinds(token: u64) -> u8 {
+    type Table = std::collections::HashMap<u64, u8, crate::text::PrehashedState>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = Table::default();
+        for (cues, kind) in [
+            (NEGATIVE_CUES, NEGATIVE_CUE),
+            (POSITIVE_CUES, POSITIVE_CUE),
+            (COMMENT_CUES, COMMENT_CUE),
+            (REVIEW_CUES, REVIEW_CUE),
+            (CONSENT_CUES, CONSENT_CUE),
+        ] {
+            for cue in cues {
+                *table.entry(token_hash(cue)).or_default() |= kind;
+            }
+        }
+        table
+    });
+    table.get(&token).copied().unwrap_or(0)
 }
 
-fn negative_cue_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| cue_hashes(NEGATIVE_CUES))
-}
-
-fn comment_cue_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| cue_hashes(COMMENT_CUES))
-}
-
-fn review_cue_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| cue_hashes(REVIEW_CUES))
-}
-
-fn consent_cue_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| cue_hashes(CONSENT_CUES))
-}
-
-fn positive_cue_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| cue_hashes(POSITIVE_CUES))
-}
+const NEGATIVE_CUE: u8 = 1;
+const POSITIVE_CUE: u8 = 2;
+const COMMENT_CUE: u8 = 4;
+const REVIEW_CUE: u8 = 8;
+const CONSENT_CUE: u8 = 16;
 
 /// The attributes the walk reads, found in one pass over the element's attribute list
 /// (`Element::attr` interns its argument on every call, which costs more than the scan).
@@ -988,20 +1000,15 @@ impl<'a> Walker<'a> {
             });
         }
         let own_tokens = &self.tokens[tokens_start as usize..];
-        let negative_cue = own_tokens
-            .iter()
-            .any(|t| negative_cue_hashes().binary_search(t).is_ok());
-        let positive_cue = own_tokens
-            .iter()
-            .any(|t| positive_cue_hashes().binary_search(t).is_ok());
+        let cues = own_tokens.iter().fold(0, |kinds, &t| kinds | cue_kinds(t));
+        let negative_cue = cues & NEGATIVE_CUE != 0;
+        let positive_cue = cues & POSITIVE_CUE != 0;
         let comment_cue =
             comment_cue_of(tag, own_tokens, compound_comment_cue, attributes.itemtype);
         // A page-level element that names consent (`<body class="cookie-consent-open">`)
         // wraps the whole page, not a dialog.
-        let consent_cue = !matches!(tag, "html" | "body" | "main" | "article")
-            && own_tokens
-                .iter()
-                .any(|t| consent_cue_hashes().binary_search(t).is_ok());
+        let consent_cue =
+            !matches!(tag, "html" | "body" | "main" | "article") && cues & CONSENT_CUE != 0;
         let context = context_of(tag, attributes.role);
         for_each_bit(context.0, |bit| self.context_counts[bit] += 1);
         self.negative_cues += u16::from(negative_cue);
@@ -1541,7 +1548,9 @@ pub fn count_words(text: &str) -> u32 {
 }
 
 pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
+    // The first test settles every Latin, Greek and Cyrillic character at once.
+    c as u32 >= 0x3040
+        && matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
@@ -1825,6 +1834,13 @@ mod tests {
         let mut out = Vec::new();
         class_tokens("articleBody__text-2 css-1x9f3a", &mut out);
         assert_eq!(out, ["article", "body", "text", "2", "css", "1x9f3a"]);
+        // A value with one non-ASCII letter takes the general path, and splits the same.
+        out.clear();
+        class_tokens("articleBody__text-2 css-1x9f3a Ünïcode", &mut out);
+        assert_eq!(
+            out,
+            ["article", "body", "text", "2", "css", "1x9f3a", "ünïcode"]
+        );
     }
 
     fn structured(html: &str) -> Vec<Block> {
