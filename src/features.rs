@@ -411,11 +411,12 @@ pub fn page_features_and_words(
         .map(|b| BlockWords::of(&b.text))
         .collect();
     let context = page_context(page, &words);
+    let mut clickbait = ClickbaitMemo::default();
     let text: Vec<[f64; TEXT_FEATURES.len()]> = page
         .blocks
         .iter()
         .zip(&words)
-        .map(|(b, w)| text_features(b, w, context.language))
+        .map(|(b, w)| text_features(b, w, context.language, &mut clickbait))
         .collect();
     let total_chars: f64 = page
         .blocks
@@ -738,12 +739,20 @@ fn in_form_box(page: &Page, block: &Block) -> bool {
 
 /// The clickbait model's score for headline-sized blocks (3–30 words), 0 for others: only
 /// short lines can be teaser headlines, and scoring long paragraphs would cost time for nothing.
-fn headline_clickbait(block: &Block) -> f64 {
+///
+/// A page repeats about one headline-sized text in six (menus, card grids, footers), so the
+/// scores are remembered for the page in `memo`.
+fn headline_clickbait<'a>(block: &'a Block, memo: &mut ClickbaitMemo<'a>) -> f64 {
     if !(3..=30).contains(&block.words) {
         return 0.0;
     }
-    crate::clickbait::default_model().map_or(0.0, |model| model.score(&block.text))
+    *memo.entry(block.text.as_str()).or_insert_with(|| {
+        crate::clickbait::default_model().map_or(0.0, |model| model.score(&block.text))
+    })
 }
+
+/// Clickbait scores of the texts of one page.
+type ClickbaitMemo<'a> = rustc_hash::FxHashMap<&'a str, f64>;
 
 /// Hashes the first word, the first two words and (for short blocks) the whole text.
 fn lead_buckets(words: &BlockWords) -> [f64; LEAD_BUCKETS] {
@@ -839,9 +848,8 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
 /// largest group (of at least five) of blocks with links outside navigation, header and
 /// footer — the likeliest list of cards.
 fn repeated_paths(page: &Page) -> (Vec<u32>, Vec<bool>) {
-    use std::collections::HashMap;
     let chrome = Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0;
-    let mut groups: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut groups: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
     for block in &page.blocks {
         let entry = groups.entry(block.tag_path.as_str()).or_default();
         entry.0 += 1;
@@ -952,12 +960,20 @@ impl BlockWords {
                     }
                 }
             }
-            lower.clear();
-            lowercase_into(token, &mut lower);
-            let hash = fnv1a(lower.as_bytes());
+            // Past the lead words only the lowercase word's hash and length are read: an
+            // ASCII word (most of them) gives both without a lowercase copy.
+            let past_lead = words.tokens > LEAD_WHOLE_WORDS;
+            let (hash, long) = match past_lead.then(|| crate::text::fnv1a_ascii_lowercase(token)) {
+                Some(Some(hash)) => (hash, token.len() > 2),
+                _ => {
+                    lower.clear();
+                    lowercase_into(token, &mut lower);
+                    (fnv1a(lower.as_bytes()), lower.chars().nth(2).is_some())
+                }
+            };
             let languages = stopword_languages_of_hash(hash);
             for_each_bit(languages, |language| words.stopwords[language] += 1);
-            if lower.chars().nth(2).is_some() {
+            if long {
                 words.content.push(hash);
                 content_word(hash, languages);
             }
@@ -1025,10 +1041,11 @@ fn title_overlap(block_words: &[u64], title_words: &[u64]) -> (f64, f64) {
     )
 }
 
-fn text_features(
-    block: &Block,
+fn text_features<'a>(
+    block: &'a Block,
     block_words: &BlockWords,
     language: Option<usize>,
+    clickbait: &mut ClickbaitMemo<'a>,
 ) -> [f64; TEXT_FEATURES.len()] {
     let text = block.text.as_str();
     let words = f64::from(block.words).max(1.0);
@@ -1119,7 +1136,7 @@ fn text_features(
         (1.0 + sentences).ln(),
         quotes / chars,
         f64::from(u8::from(short_headline)),
-        headline_clickbait(block),
+        headline_clickbait(block, clickbait),
         // Right after an image and not a link: a caption, which is content, where a thumbnail
         // teaser (also right after an image) is a link to another story.
         f64::from(u8::from(

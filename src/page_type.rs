@@ -343,12 +343,12 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
         .map(|b| b.text.as_str());
     for text in [Some(title), h1].into_iter().flatten() {
         for word in crate::text::word_tokens(text).take(24) {
-            let word = word.to_lowercase();
             if word.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
-            title_buckets[(crate::text::fnv1a(word.as_bytes()) % TITLE_BUCKETS as u64) as usize] =
-                1.0;
+            let hash = crate::text::fnv1a_ascii_lowercase(word)
+                .unwrap_or_else(|| crate::text::fnv1a(word.to_lowercase().as_bytes()));
+            title_buckets[(hash % TITLE_BUCKETS as u64) as usize] = 1.0;
         }
     }
     row.extend(title_buckets);
@@ -358,9 +358,9 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
             if word.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
-            let word = word.to_lowercase();
-            label_counts[(crate::text::fnv1a(word.as_bytes()) % LABEL_BUCKETS as u64) as usize] +=
-                1;
+            let hash = crate::text::fnv1a_ascii_lowercase(word)
+                .unwrap_or_else(|| crate::text::fnv1a(word.to_lowercase().as_bytes()));
+            label_counts[(hash % LABEL_BUCKETS as u64) as usize] += 1;
         }
     }
     row.extend(label_counts.map(|c| (1.0 + f64::from(c)).ln() / 3.0));
@@ -380,9 +380,12 @@ fn body_word_shares(blocks: &[crate::segment::Block]) -> [f64; BODY_BUCKETS] {
             if word.bytes().any(|b| b.is_ascii_digit()) {
                 continue;
             }
-            lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
-            counts[(crate::text::fnv1a(lower.as_bytes()) % BODY_BUCKETS as u64) as usize] += 1;
+            let hash = crate::text::fnv1a_ascii_lowercase(word).unwrap_or_else(|| {
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                crate::text::fnv1a(lower.as_bytes())
+            });
+            counts[(hash % BODY_BUCKETS as u64) as usize] += 1;
             total += 1;
         }
     }
@@ -438,9 +441,8 @@ fn flag(value: bool) -> f64 {
 /// listing and posts of a thread repeat; an article's paragraphs mostly share one path too,
 /// but they are long and carry few links, which the linked share tells apart.
 fn repetition(page: &Page, total_words: f64) -> [f64; 5] {
-    use std::collections::HashMap;
     let chrome = Context(Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0);
-    let mut groups: HashMap<&str, (usize, f64, usize)> = HashMap::new();
+    let mut groups: rustc_hash::FxHashMap<&str, (usize, f64, usize)> = Default::default();
     for block in &page.blocks {
         if block.context.0 & chrome.0 != 0 {
             continue;
@@ -471,12 +473,14 @@ fn repetition(page: &Page, total_words: f64) -> [f64; 5] {
 
 /// A short text with a currency sign or code next to a number: "$19.99", "49,90 €", "EUR 12".
 fn looks_like_price(text: &str) -> bool {
-    let has_digit = text.chars().any(|c| c.is_ascii_digit());
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
     has_digit
-        && (text.contains(['$', '€', '£', '¥', '₹', '₩', '₽'])
-            || ["usd", "eur", "gbp", "chf", "kr", "zł"]
-                .iter()
-                .any(|code| text.to_lowercase().split_whitespace().any(|w| w == *code)))
+        && (text.contains(['$', '€', '£', '¥', '₹', '₩', '₽']) || {
+            let lower = text.to_lowercase();
+            lower
+                .split_whitespace()
+                .any(|w| ["usd", "eur", "gbp", "chf", "kr", "zł"].contains(&w))
+        })
 }
 
 /// The path (and query) of a URL, without scheme and host.

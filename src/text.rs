@@ -44,6 +44,18 @@ impl Fnv1a {
     }
 }
 
+/// [`fnv1a`] of an ASCII text lowercased, without writing the lowercase copy; `None` when the
+/// text is not ASCII (whose lowercasing the caller does as it always did).
+pub fn fnv1a_ascii_lowercase(text: &str) -> Option<u64> {
+    text.is_ascii().then(|| {
+        let mut hash = Fnv1a::new();
+        for b in text.bytes() {
+            hash = hash.bytes(&[b.to_ascii_lowercase()]);
+        }
+        hash.finish()
+    })
+}
+
 impl Default for Fnv1a {
     fn default() -> Self {
         Fnv1a::new()
@@ -54,7 +66,9 @@ impl Default for Fnv1a {
 /// allocating for the common case (ASCII, or no final sigma).
 pub fn lowercase_into(token: &str, out: &mut String) {
     if token.is_ascii() {
-        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(token);
+        out[start..].make_ascii_lowercase();
     } else if token.contains('Σ') {
         // Only capital sigma lowercases by position (σ or word-final ς).
         out.push_str(&token.to_lowercase());
@@ -381,6 +395,15 @@ pub fn for_each_bit(mut bits: u32, mut f: impl FnMut(usize)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_words_hash_as_their_lowercase_copy_would() {
+        for word in ["Hello", "WORLD", "x", "", "a-B_c9"] {
+            let lower = word.to_lowercase();
+            assert_eq!(fnv1a_ascii_lowercase(word), Some(fnv1a(lower.as_bytes())));
+        }
+        assert_eq!(fnv1a_ascii_lowercase("Straße"), None);
+    }
 
     #[test]
     fn word_tokens_match_backslash_w() {
