@@ -376,6 +376,10 @@ fn body_word_shares(blocks: &[crate::segment::Block]) -> [f64; BODY_BUCKETS] {
     let mut total = 0u32;
     let mut lower = String::new();
     for block in blocks.iter().filter(|b| b.words >= 8) {
+        if block.text.is_ascii() {
+            count_ascii_words(&block.text, &mut counts, &mut total);
+            continue;
+        }
         for word in crate::text::word_tokens(&block.text) {
             if word.bytes().any(|b| b.is_ascii_digit()) {
                 continue;
@@ -393,24 +397,65 @@ fn body_word_shares(blocks: &[crate::segment::Block]) -> [f64; BODY_BUCKETS] {
     counts.map(|c| (f64::from(c) / total).sqrt())
 }
 
+/// [`body_word_shares`]' count for an ASCII text in one pass over its bytes: its words (as
+/// [`crate::text::word_tokens`] finds them) are the runs of letters, digits and `_`, and each
+/// word without a digit is hashed lowercase as it is read.
+fn count_ascii_words(text: &str, counts: &mut [u32; BODY_BUCKETS], total: &mut u32) {
+    let mut hash = crate::text::Fnv1a::new();
+    let (mut in_word, mut digit) = (false, false);
+    // A trailing space ends the last word.
+    for &b in text.as_bytes().iter().chain([b' '].iter()) {
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            if !in_word {
+                (hash, in_word, digit) = (crate::text::Fnv1a::new(), true, false);
+            }
+            digit |= b.is_ascii_digit();
+            hash = hash.bytes(&[b.to_ascii_lowercase()]);
+        } else if in_word {
+            in_word = false;
+            if !digit {
+                counts[(hash.finish() % BODY_BUCKETS as u64) as usize] += 1;
+                *total += 1;
+            }
+        }
+    }
+}
+
 /// For each of [`CUE_WORDS`], how many blocks carry it among their class/id tokens, near or
 /// far: one pass over the blocks' tokens with a lookup table, not one per cue word.
 fn cue_word_shares(blocks: &[crate::segment::Block]) -> [usize; CUE_WORDS.len()] {
     type Index = std::collections::HashMap<u64, usize, crate::text::PrehashedState>;
-    static CUE_INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    let index = CUE_INDEX.get_or_init(|| {
-        CUE_WORDS
+    /// The cue words' hashes, and a filter of their low ten bits that turns away nearly
+    /// every other token (a page has tens of them a block) before the table is probed.
+    struct CueIndex {
+        filter: [u64; 16],
+        index: Index,
+    }
+    static CUE_INDEX: std::sync::OnceLock<CueIndex> = std::sync::OnceLock::new();
+    let filter_bit = |token: u64| ((token & 1023) as usize / 64, token & 63);
+    let cues = CUE_INDEX.get_or_init(|| {
+        let index: Index = CUE_WORDS
             .iter()
             .enumerate()
             .map(|(i, word)| (token_hash(word), i))
-            .collect()
+            .collect();
+        let mut filter = [0u64; 16];
+        for &token in index.keys() {
+            let (word, bit) = filter_bit(token);
+            filter[word] |= 1 << bit;
+        }
+        CueIndex { filter, index }
     });
     let mut counts = [0usize; CUE_WORDS.len()];
     let mut seen = [false; CUE_WORDS.len()];
     for block in blocks {
         seen.fill(false);
-        for token in block.near_tokens.iter().chain(&block.far_tokens) {
-            if let Some(&i) = index.get(token) {
+        for &token in block.near_tokens.iter().chain(&block.far_tokens) {
+            let (word, bit) = filter_bit(token);
+            if cues.filter[word] >> bit & 1 == 0 {
+                continue;
+            }
+            if let Some(&i) = cues.index.get(&token) {
                 seen[i] = true;
             }
         }
@@ -715,6 +760,29 @@ pub fn most_likely(probabilities: &[f64; 7]) -> PageType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_prose_counts_its_words_as_the_general_tokenizer_does() {
+        let texts = [
+            "The council's bridge, 40 million pounds: approved_today by 7-2 (again)!",
+            "  leading and trailing  blanks  ",
+            "R2D2 and C3PO met x_1 at 10:30 -- then __ left.",
+            "",
+        ];
+        for text in texts {
+            let mut fast = ([0u32; BODY_BUCKETS], 0u32);
+            count_ascii_words(text, &mut fast.0, &mut fast.1);
+            let mut general = ([0u32; BODY_BUCKETS], 0u32);
+            for word in crate::text::word_tokens(text) {
+                if !word.bytes().any(|b| b.is_ascii_digit()) {
+                    let hash = crate::text::fnv1a(word.to_lowercase().as_bytes());
+                    general.0[(hash % BODY_BUCKETS as u64) as usize] += 1;
+                    general.1 += 1;
+                }
+            }
+            assert_eq!(fast, general, "{text}");
+        }
+    }
 
     #[test]
     fn names_round_trip_and_category_means_collection() {
