@@ -1224,7 +1224,12 @@ impl<'a> Walker<'a> {
 
     fn text(&mut self, text: &str) {
         let in_link = self.stack.last().is_some_and(|f| f.in_link);
-        let visible: u32 = text.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        // Outside links only whether the text shows anything matters, not how much.
+        let visible: u32 = if in_link {
+            text.chars().filter(|c| !c.is_whitespace()).count() as u32
+        } else {
+            u32::from(text.chars().any(|c| !c.is_whitespace()))
+        };
         if visible > 0 {
             if !self.block.started {
                 self.start_block();
@@ -1507,6 +1512,9 @@ pub fn collapse_whitespace(text: &str) -> String {
 /// [`collapse_whitespace`], [`count_words`] and the count of non-whitespace characters, in
 /// one pass.
 fn collapse_and_count(raw: &str) -> (String, u32, u32) {
+    if raw.is_ascii() {
+        return collapse_and_count_ascii(raw);
+    }
     let mut out = String::with_capacity(raw.len());
     let (mut chars, mut words) = (0u32, 0u32);
     let mut in_token = false;
@@ -1532,6 +1540,24 @@ fn collapse_and_count(raw: &str) -> (String, u32, u32) {
     }
     if in_token {
         words += token_cjk.max(1);
+    }
+    (out, chars, words)
+}
+
+/// [`collapse_and_count`] of an ASCII text: its whitespace is what `char::is_whitespace` takes
+/// in ASCII (tab to carriage return, and space), it has no CJK, and each token is copied whole.
+fn collapse_and_count_ascii(raw: &str) -> (String, u32, u32) {
+    let mut out = String::with_capacity(raw.len());
+    let (mut chars, mut words) = (0u32, 0u32);
+    let is_blank = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+    for token in raw.as_bytes().split(is_blank).filter(|t| !t.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // An ASCII slice of the text is valid UTF-8.
+        out.push_str(std::str::from_utf8(token).unwrap_or_default());
+        chars += token.len() as u32;
+        words += 1;
     }
     (out, chars, words)
 }
@@ -1827,6 +1853,27 @@ mod tests {
         );
         let page = segment(&crate::parse::parse_document(&html));
         assert_eq!(page.blocks.len(), 1);
+    }
+
+    #[test]
+    fn ascii_text_collapses_and_counts_as_any_text_does() {
+        // The general path, for comparison: the ASCII text with one non-ASCII character
+        // appended as a token of its own, then that token taken off again.
+        for raw in [
+            "",
+            "  ",
+            "a",
+            " Hello,\tworld \n\x0b x\x0c\ry ",
+            "one  two\u{1c}three",
+        ] {
+            let (out, chars, words) = collapse_and_count(&format!("{raw} é"));
+            let general = (
+                out.trim_end_matches('é').trim_end().to_string(),
+                chars - 1,
+                words - 1,
+            );
+            assert_eq!(collapse_and_count_ascii(raw), general, "{raw:?}");
+        }
     }
 
     #[test]
