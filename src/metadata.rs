@@ -584,20 +584,36 @@ pub fn read_dom(html: &Html) -> DomSignals {
             && attrs
                 .rel
                 .is_some_and(|r| r.split_whitespace().any(|r| r == "author"));
-        let cues = [attrs.class, attrs.id]
-            .into_iter()
-            .flatten()
-            .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
-            .fold((rel_author, false), |(author, date), token| {
-                // Lowercased on the stack: this runs for every class and id on the page.
+        let mut cues = (rel_author, false);
+        for value in [attrs.class, attrs.id].into_iter().flatten() {
+            let mut check = |token: &[u8]| {
+                // Lowercased on the stack: this runs for every class and id on the page. No
+                // cue word below is shorter than four letters (keep this in step with them).
                 let mut buffer = [0u8; 16];
+                if token.len() < 4 {
+                    return;
+                }
                 let Some(lower) = buffer.get_mut(..token.len()) else {
-                    return (author, date);
+                    return;
                 };
-                lower.copy_from_slice(token.as_bytes());
+                lower.copy_from_slice(token);
                 lower.make_ascii_lowercase();
-                (author || is_author_cue(lower), date || is_date_cue(lower))
-            });
+                cues.0 |= is_author_cue(lower);
+                cues.1 |= is_date_cue(lower);
+            };
+            // Words are runs of alphanumeric characters: in an ASCII value (nearly all),
+            // runs of ASCII letters and digits, found without decoding characters.
+            if value.is_ascii() {
+                value
+                    .as_bytes()
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .for_each(&mut check);
+            } else {
+                value
+                    .split(|c: char| !c.is_alphanumeric())
+                    .for_each(|token| check(token.as_bytes()));
+            }
+        }
         if cues.0 || cues.1 {
             let text = collapse(&text_of(node, MAX_ELEMENT_TEXT, true));
             if !text.is_empty() && text.len() < MAX_ELEMENT_TEXT {
