@@ -17,12 +17,7 @@ mod common;
 
 fn stages(c: &mut Criterion) {
     let pages = common::load();
-    let extractor = match std::env::var_os("GLEANER_BENCH_MODEL") {
-        Some(path) => gleaner::Extractor::new(
-            gleaner::Model::load(std::path::Path::new(&path)).expect("GLEANER_BENCH_MODEL loads"),
-        ),
-        None => gleaner::Extractor::with_default_model().expect("default model"),
-    };
+    let extractor = common::extractor();
     let model = extractor.model();
     let decode = |raw: &[u8]| {
         gleaner::decode::decode(raw, None, gleaner::decode::DEFAULT_MAX_BYTES)

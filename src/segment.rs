@@ -412,16 +412,12 @@ const REVIEW_CUES: &[&str] = &["review", "reviews"];
 /// page (`<body class="single comments-open">`), and taking them for a section would hide the
 /// real thread inside. An `<article>` is one when it is a comment (`<article class="comment">`,
 /// `itemtype=".../Comment"`), not when it is a review article.
-fn comment_cue_of(tag: &str, tokens: &[u64], compound: bool, itemtype: Option<&str>) -> bool {
+/// `class_cue` says whether one of its class/id tokens does (see [`is_comment_token`]).
+fn comment_cue_of(tag: &str, class_cue: bool, itemtype: Option<&str>) -> bool {
     if matches!(tag, "html" | "body" | "main") {
         return false;
     }
     let is_article = tag == "article";
-    let class_cue = compound
-        || tokens.iter().any(|&t| {
-            let kinds = cue_kinds(t);
-            kinds & COMMENT_CUE != 0 && !(is_article && kinds & REVIEW_CUE != 0)
-        });
     class_cue
         || itemtype.is_some_and(|t| {
             let t = t.to_ascii_lowercase();
@@ -429,6 +425,12 @@ fn comment_cue_of(tag: &str, tokens: &[u64], compound: bool, itemtype: Option<&s
                 || t.ends_with("/usercomments")
                 || (!is_article && t.ends_with("/review"))
         })
+}
+
+/// Whether a class/id token with these [`cue_kinds`] marks a comment section on a `tag`
+/// element: a comment cue, unless the element is an `<article>` and the word names a review.
+fn is_comment_token(kinds: u8, tag: &str) -> bool {
+    kinds & COMMENT_CUE != 0 && !(tag == "article" && kinds & REVIEW_CUE != 0)
 }
 
 /// Class words that join "comment" to another word (`usercomments`, `jcomments`,
@@ -1000,11 +1002,18 @@ impl<'a> Walker<'a> {
             });
         }
         let own_tokens = &self.tokens[tokens_start as usize..];
-        let cues = own_tokens.iter().fold(0, |kinds, &t| kinds | cue_kinds(t));
+        // Each token looked up once: the cue lists it is on, and whether it marks comments.
+        let (cues, comment_token) = own_tokens.iter().fold((0, false), |(all, comment), &t| {
+            let kinds = cue_kinds(t);
+            (all | kinds, comment || is_comment_token(kinds, tag))
+        });
         let negative_cue = cues & NEGATIVE_CUE != 0;
         let positive_cue = cues & POSITIVE_CUE != 0;
-        let comment_cue =
-            comment_cue_of(tag, own_tokens, compound_comment_cue, attributes.itemtype);
+        let comment_cue = comment_cue_of(
+            tag,
+            comment_token || compound_comment_cue,
+            attributes.itemtype,
+        );
         // A page-level element that names consent (`<body class="cookie-consent-open">`)
         // wraps the whole page, not a dialog.
         let consent_cue =

@@ -35,3 +35,13 @@ pub fn load() -> Pages {
         .collect();
     Pages { source, pages }
 }
+
+/// The built-in model's extractor, or one for the model file in `GLEANER_BENCH_MODEL`.
+pub fn extractor() -> gleaner::Extractor {
+    match std::env::var_os("GLEANER_BENCH_MODEL") {
+        Some(path) => gleaner::Extractor::new(
+            gleaner::Model::load(std::path::Path::new(&path)).expect("GLEANER_BENCH_MODEL loads"),
+        ),
+        None => gleaner::Extractor::with_default_model().expect("default model"),
+    }
+}
