@@ -356,7 +356,11 @@ impl Extractor {
 /// A page that shows (almost) nothing without scripts but holds a lot of markup in
 /// `<noscript>` — forum software that renders its posts for crawlers there, for one — is read
 /// a second time with its `<noscript>` elements taken as ordinary containers, and that
-/// reading is kept when it finds more text.
+/// reading is kept when it finds more text. So is a page that shows almost nothing because
+/// its content is `aria-hidden="true"`: sites set that on everything behind an open dialog (a
+/// cookie banner, a sign-up box), which hides it from screen readers, not from the eye. The
+/// second reading shows `aria-hidden` elements; elsewhere they stay skipped (icons, the copies
+/// a carousel makes of its slides).
 ///
 /// ```
 /// let posts = "<p>I upgraded last night and now the dashboard never finishes loading; the \
@@ -387,11 +391,19 @@ pub fn parse_page(html: &str, structure: bool, metadata: bool) -> (Page, Option<
     };
     let dom = crate::parse::parse_document_with(html, structure);
     let signals = metadata.then(|| crate::metadata::read_dom(&dom));
-    let page = segment_with(&dom, structure);
-    drop(dom);
+    let mut page = segment_with(&dom, structure);
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
+    // A page that shows almost nothing but hid elements from screen readers is read again
+    // with them shown: an open dialog sets `aria-hidden` on the page behind it.
+    if page.aria_hidden_skipped > 0 && words(&page) < FEW_WORDS {
+        let shown = crate::segment::segment_with_options(&dom, structure, true);
+        if words(&shown) >= 2 * words(&page).max(1) {
+            page = shown;
+        }
+    }
+    drop(dom);
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
         return (page, signals);
     }
@@ -460,4 +472,49 @@ pub fn page_title(page: &Page) -> String {
         .find(|b| b.heading_level == 1)
         .map(|b| b.text.as_str());
     crate::metadata::headline(h1, page.meta_title.as_deref(), &page.title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORY: &str = "<p>The council approved the new cycle lanes on Tuesday after a year of \
+        consultation with residents, shop owners and the bus company.</p>";
+
+    fn texts(page: &Page) -> Vec<&str> {
+        page.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn content_behind_an_open_dialog_is_read_although_aria_hidden() {
+        let html = format!(
+            "<body><div role=dialog><p>We use cookies.</p><button>Accept</button></div>\
+             <main aria-hidden=true><h1>Cycle lanes approved</h1>{}</main></body>",
+            STORY.repeat(8)
+        );
+        let page = segment_html(&html);
+        let texts = texts(&page);
+        assert!(texts.contains(&"Cycle lanes approved"), "{texts:?}");
+        assert_eq!(
+            texts
+                .iter()
+                .filter(|t| t.starts_with("The council"))
+                .count(),
+            8
+        );
+        assert!(texts.contains(&"We use cookies."));
+    }
+
+    #[test]
+    fn aria_hidden_copies_stay_skipped_on_a_page_that_shows_its_text() {
+        let html = format!(
+            "<body><main><h1>Cycle lanes approved</h1>{}\
+             <div aria-hidden=true><p>Slide copy for the carousel</p></div></main></body>",
+            STORY.repeat(8)
+        );
+        let page = segment_html(&html);
+        let texts = texts(&page);
+        assert!(!texts.contains(&"Slide copy for the carousel"), "{texts:?}");
+        assert_eq!(page.aria_hidden_skipped, 1);
+    }
 }

@@ -38,6 +38,10 @@ pub struct Page {
     /// Bytes of markup inside `<noscript>` elements, which the walk skips: a page that shows
     /// nothing without scripts may keep its whole text there for crawlers.
     pub noscript_bytes: usize,
+    /// Elements the walk skipped only because they are `aria-hidden="true"`: a page that
+    /// shows almost nothing may have hidden its content from screen readers while a dialog
+    /// (a cookie banner, a sign-up box) is open, which hides nothing from the eye.
+    pub aria_hidden_skipped: usize,
     /// The page's own URL as it states it: `<link rel=canonical>`, else `og:url`.
     pub canonical_url: Option<String>,
     /// `og:type`, lowercase (`article`, `product`, `website`, …).
@@ -646,6 +650,7 @@ struct Attributes<'a> {
     itemtype: Option<&'a str>,
     href: bool,
     hidden: bool,
+    aria_hidden: bool,
     /// Values only the structured renderings read (kept by `parse_document_with`).
     href_value: Option<&'a str>,
     src: Option<&'a str>,
@@ -680,15 +685,19 @@ impl<'a> Attributes<'a> {
                 "colspan" => attributes.colspan = Some(value),
                 "rowspan" => attributes.rowspan = Some(value),
                 "hidden" => attributes.hidden = true,
-                "aria-hidden" if value == "true" => attributes.hidden = true,
+                "aria-hidden" if value == "true" => attributes.aria_hidden = true,
                 _ => {}
             }
         }
         attributes
     }
 
-    fn is_hidden(&self) -> bool {
-        self.hidden || self.style.is_some_and(style_hides)
+    /// Hidden from the reader: the `hidden` attribute, an inline style that hides, or
+    /// `aria-hidden="true"` unless `aria_hidden_shows`.
+    fn is_hidden(&self, aria_hidden_shows: bool) -> bool {
+        self.hidden
+            || (self.aria_hidden && !aria_hidden_shows)
+            || self.style.is_some_and(style_hides)
     }
 }
 
@@ -781,6 +790,12 @@ pub fn segment(html: &Html) -> Page {
 /// [`segment`]; with `structure`, every block also records its [`Structure`] (and the page
 /// its `<base href>`). The blocks, their text and every other field are the same either way.
 pub fn segment_with(html: &Html, structure: bool) -> Page {
+    segment_with_options(html, structure, false)
+}
+
+/// [`segment_with`]; with `aria_hidden_shows`, elements marked `aria-hidden="true"` are read
+/// like any other (see [`Page::aria_hidden_skipped`]).
+pub fn segment_with_options(html: &Html, structure: bool, aria_hidden_shows: bool) -> Page {
     let mut walker = Walker {
         structure,
         ..Walker::default()
@@ -815,7 +830,10 @@ pub fn segment_with(html: &Html, structure: bool) -> Page {
                         if tag == "link" {
                             walker.read_link(element);
                         }
-                        if is_skipped(tag) || attributes.is_hidden() {
+                        if is_skipped(tag) || attributes.is_hidden(aria_hidden_shows) {
+                            if !is_skipped(tag) && !attributes.is_hidden(true) {
+                                walker.page.aria_hidden_skipped += 1;
+                            }
                             if tag == "script"
                                 && element
                                     .attr("type")
