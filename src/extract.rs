@@ -395,24 +395,27 @@ pub fn parse_page(html: &str, structure: bool, metadata: bool) -> (Page, Option<
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
+    // A second reading replaces the first only when it finds at least twice the words.
+    let richer = |first: Page, second: Page| {
+        if words(&second) >= 2 * words(&first).max(1) {
+            second
+        } else {
+            first
+        }
+    };
     // A page that shows almost nothing but hid elements from screen readers is read again
     // with them shown: an open dialog sets `aria-hidden` on the page behind it.
     if page.aria_hidden_skipped > 0 && words(&page) < FEW_WORDS {
-        let shown = crate::segment::segment_with_options(&dom, structure, true);
-        if words(&shown) >= 2 * words(&page).max(1) {
-            page = shown;
-        }
+        page = richer(
+            page,
+            crate::segment::segment_with_options(&dom, structure, true),
+        );
     }
     drop(dom);
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
         return (page, signals);
     }
-    let unwrapped = read(&unwrap_noscript(html));
-    if words(&unwrapped) >= 2 * words(&page).max(1) {
-        (unwrapped, signals)
-    } else {
-        (page, signals)
-    }
+    (richer(page, read(&unwrap_noscript(html))), signals)
 }
 
 /// The metadata of an extracted page: [`Metadata::resolve`] over the signals, the blocks and

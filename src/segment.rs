@@ -692,12 +692,10 @@ impl<'a> Attributes<'a> {
         attributes
     }
 
-    /// Hidden from the reader: the `hidden` attribute, an inline style that hides, or
-    /// `aria-hidden="true"` unless `aria_hidden_shows`.
-    fn is_hidden(&self, aria_hidden_shows: bool) -> bool {
-        self.hidden
-            || (self.aria_hidden && !aria_hidden_shows)
-            || self.style.is_some_and(style_hides)
+    /// Hidden from the eye: the `hidden` attribute or an inline style that hides. (An
+    /// `aria-hidden` element only hides from screen readers; the walk decides about those.)
+    fn hides_from_the_eye(&self) -> bool {
+        self.hidden || self.style.is_some_and(style_hides)
     }
 }
 
@@ -830,10 +828,10 @@ pub fn segment_with_options(html: &Html, structure: bool, aria_hidden_shows: boo
                         if tag == "link" {
                             walker.read_link(element);
                         }
-                        if is_skipped(tag) || attributes.is_hidden(aria_hidden_shows) {
-                            if !is_skipped(tag) && !attributes.is_hidden(true) {
-                                walker.page.aria_hidden_skipped += 1;
-                            }
+                        let skipped = is_skipped(tag) || attributes.hides_from_the_eye();
+                        let aria_skipped = !skipped && attributes.aria_hidden && !aria_hidden_shows;
+                        walker.page.aria_hidden_skipped += usize::from(aria_skipped);
+                        if skipped || aria_skipped {
                             if tag == "script"
                                 && element
                                     .attr("type")
