@@ -160,6 +160,10 @@ fn structure(block: &Block) -> Option<&Structure> {
     block.structure.as_deref()
 }
 
+/// Columns a table keeps for its dropped cells at most: a malformed table with thousands of
+/// cells in a row must not pad every kept row to that width.
+const MAX_PADDED_COLUMNS: usize = 64;
+
 /// The kept blocks of an extraction grouped into the nodes both renderings write.
 pub fn outline(extraction: &Extraction) -> Vec<Placed<'_>> {
     let kept: Vec<&ScoredBlock> = extraction
@@ -173,6 +177,18 @@ pub fn outline(extraction: &Extraction) -> Vec<Placed<'_>> {
         .iter()
         .filter_map(|b| structure(&b.block)?.table?.parent_table)
         .collect();
+    // Each table's width counting the cells the model dropped too, so that a column whose
+    // every cell was dropped stays an empty column rather than vanishing from the grid.
+    let mut table_widths: HashMap<u32, usize> = HashMap::new();
+    for cell in extraction
+        .blocks
+        .iter()
+        .filter_map(|b| structure(&b.block)?.table)
+    {
+        let end = usize::from(cell.column) + usize::from(cell.colspan.max(1)).min(64);
+        let width = table_widths.entry(cell.table).or_default();
+        *width = (*width).max(end);
+    }
     let mut seen_items: HashMap<u32, ()> = HashMap::new();
     let mut list_counts: HashMap<u32, u32> = HashMap::new();
     let mut out: Vec<Placed<'_>> = Vec::new();
@@ -200,7 +216,12 @@ pub fn outline(extraction: &Extraction) -> Vec<Placed<'_>> {
                 }
                 out.push(Placed {
                     node: Node::Table {
-                        grid: Grid::of(&blocks),
+                        grid: Grid::of(
+                            &blocks,
+                            table_widths
+                                .get(&cell.table)
+                                .map_or(0, |&w| w.min(MAX_PADDED_COLUMNS)),
+                        ),
                     },
                     quote_depth,
                     images,
@@ -301,8 +322,9 @@ fn is_data_table(blocks: &[&Block]) -> bool {
 type CellBlocks<'a> = (crate::segment::TableCell, Vec<&'a Block>);
 
 impl<'a> Grid<'a> {
-    /// Lays the blocks of one table's cells out in rows and columns.
-    fn of(blocks: &[&'a Block]) -> Grid<'a> {
+    /// Lays the blocks of one table's cells out in rows and columns, at least `min_width`
+    /// columns wide (the source table's width, dropped cells included).
+    fn of(blocks: &[&'a Block], min_width: usize) -> Grid<'a> {
         // Rows and cells in page order, each cell with its blocks.
         let mut rows: Vec<(u32, Vec<CellBlocks<'a>>)> = Vec::new();
         for &block in blocks {
@@ -362,7 +384,7 @@ impl<'a> Grid<'a> {
             }
             grid.push(row);
         }
-        let width = grid.iter().map(Vec::len).max().unwrap_or(0);
+        let width = grid.iter().map(Vec::len).max().unwrap_or(0).max(min_width);
         for row in &mut grid {
             row.resize(width, Vec::new());
         }
