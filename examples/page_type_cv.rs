@@ -7,7 +7,8 @@
 //!
 //! With `OOF=FILE` it also writes each page's out-of-fold type probabilities as JSONL
 //! (`{"path", "probabilities": {type: p}}`), for simulating type-dependent rules on
-//! cross-validated block scores (`gleaner train --cv-blocks`).
+//! cross-validated block scores (`gleaner train --cv-blocks`). `MAXIT=N` sets the fit's
+//! iteration limit (to check that it converged), `SHOW=1` prints each wrong page and its URL.
 
 use gleaner::dataset::Dataset;
 use gleaner::page_type::{most_likely, page_signals, PageType, PageTypeModel, PageTypeParams};
@@ -56,7 +57,10 @@ fn main() {
         .collect();
     let params = PageTypeParams {
         alpha,
-        ..PageTypeParams::default()
+        max_iterations: std::env::var("MAXIT")
+            .ok()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(PageTypeParams::default().max_iterations),
     };
     let mut confusion = [[0usize; 7]; 7];
     let mut oof = Vec::new();
