@@ -238,9 +238,7 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     let url = url.or(page.canonical_url.as_deref());
     let url_tokens = url.map(url_tokens).unwrap_or_default();
     let repeated_types = structured_types_with_repeats(page);
-    let mut types = repeated_types.clone();
-    types.sort();
-    types.dedup();
+    let types = distinct(repeated_types.clone());
     let path = url.map(url_path).unwrap_or("");
     row.push(f64::from(u8::from(url.is_some())));
     row.push((path.split('/').filter(|s| !s.is_empty()).count() as f64).min(8.0) / 8.0);
@@ -290,7 +288,11 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     let form_controls = page.containers.first().map_or(0, |c| c.form_controls);
     row.push((1.0 + f64::from(form_controls)).ln() / 5.0);
     row.push(share(&|b| b.near_image));
-    row.push(share(&|b| b.words <= 6 && looks_like_price(&b.text)));
+    let prices = blocks
+        .iter()
+        .filter(|b| b.words <= 6 && looks_like_price(&b.text))
+        .count() as f64;
+    row.push(prices / n);
     row.push(share(&|b| b.context.contains(Context::TIME)));
     row.push(share(&|b| {
         b.heading_level > 0 && b.text.trim_end().ends_with('?')
@@ -347,10 +349,6 @@ pub fn page_signals(page: &Page, url: Option<&str>) -> Vec<f64> {
     let count_of = |name: &str| repeated_types.iter().filter(|t| *t == name).count() as f64;
     row.push((1.0 + count_of("product")).ln() / 3.0);
     row.push((1.0 + count_of("listitem")).ln() / 3.0);
-    let prices = blocks
-        .iter()
-        .filter(|b| b.words <= 6 && looks_like_price(&b.text))
-        .count() as f64;
     row.push((1.0 + prices).ln() / 4.0);
     let linked_headings = blocks
         .iter()
@@ -612,10 +610,13 @@ pub fn url_tokens(url: &str) -> Vec<String> {
 /// The page's structured-data types, lowercase: JSON-LD `@type`s (in `@graph`s and arrays
 /// too), microdata `itemtype`s, and `og:type` as `og:…`.
 pub fn structured_types(page: &Page) -> Vec<String> {
-    let mut types = structured_types_with_repeats(page);
-    types.sort();
-    types.dedup();
-    types
+    distinct(structured_types_with_repeats(page))
+}
+
+fn distinct(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// [`structured_types`] with each entity counted: a listing names a Product per card.
