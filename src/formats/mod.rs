@@ -160,6 +160,12 @@ fn structure(block: &Block) -> Option<&Structure> {
     block.structure.as_deref()
 }
 
+/// The columns a cell covers: its `colspan`, at least 1 and at most 64 (a malformed
+/// `colspan="100000"` must not widen the grid without end).
+fn column_span(cell: &crate::segment::TableCell) -> usize {
+    usize::from(cell.colspan.max(1)).min(64)
+}
+
 /// Columns a table keeps for its dropped cells at most: a malformed table with thousands of
 /// cells in a row must not pad every kept row to that width.
 const MAX_PADDED_COLUMNS: usize = 64;
@@ -185,7 +191,7 @@ pub fn outline(extraction: &Extraction) -> Vec<Placed<'_>> {
         .iter()
         .filter_map(|b| structure(&b.block)?.table)
     {
-        let end = usize::from(cell.column) + usize::from(cell.colspan.max(1)).min(64);
+        let end = usize::from(cell.column) + column_span(&cell);
         let width = table_widths.entry(cell.table).or_default();
         *width = (*width).max(end);
     }
@@ -360,7 +366,7 @@ impl<'a> Grid<'a> {
                     source_column += 1;
                 }
                 take_place(&mut covered, &mut row, &mut column);
-                let span = usize::from(cell.colspan.max(1)).min(64);
+                let span = column_span(&cell);
                 if covered.len() < column + span {
                     covered.resize(column + span, 0);
                 }
