@@ -134,6 +134,10 @@ fn stages(c: &mut Criterion) {
                         first_scores: first[i].clone(),
                         scores: scores[i].clone(),
                         page_type: rows[i].2,
+                        reader_comments: gleaner::threads::reader_comments(
+                            page,
+                            rows[i].2.as_ref(),
+                        ),
                     })
                     .collect::<Vec<_>>()
             },

@@ -76,6 +76,7 @@ fn main() {
             )),
             None => first_scores.clone(),
         };
+        let reader_comments = gleaner::threads::reader_comments(&page, page_type.as_ref());
         clock(5, &mut t);
         let extraction = extractor.decide(gleaner::extract::Scored {
             page,
@@ -83,6 +84,7 @@ fn main() {
             first_scores,
             scores,
             page_type,
+            reader_comments,
         });
         clock(6, &mut t);
         let line = gleaner::render::Record::from_extraction(&extraction, false).to_json_line();

@@ -96,6 +96,9 @@ pub struct Scored {
     pub scores: Vec<f64>,
     /// The page-type probabilities the features were computed with.
     pub page_type: Option<[f64; 7]>,
+    /// Per block: whether [`crate::threads::reader_comments`] took it for a reader comment
+    /// under an article (its score was lowered, and its kind is `comment`).
+    pub reader_comments: Vec<bool>,
 }
 
 impl Extractor {
@@ -251,11 +254,14 @@ impl Extractor {
             )),
             None => first_scores.clone(),
         };
-        // A sure listing keeps its cards; an adapter fitted on a user's pages still has the
-        // last word, as it was fitted on scores adjusted alike.
+        // A sure listing keeps its cards and an article drops the signed threads beside its
+        // text; an adapter fitted on a user's pages still has the last word, as it was fitted
+        // on scores adjusted alike.
         let mut scores = scores;
         let threshold = self.model.threshold_for(page_type.as_ref());
         crate::cards::keep_listing_cards(&mut scores, &page, &features, threshold);
+        let reader_comments = crate::threads::reader_comments(&page, page_type.as_ref());
+        crate::threads::drop_reader_comments(&mut scores, &reader_comments, threshold);
         let scores = match &self.model.adapter {
             Some(adapter) => adapter.adjust(&page, &first_scores, &scores),
             None => scores,
@@ -266,6 +272,7 @@ impl Extractor {
             first_scores,
             scores,
             page_type,
+            reader_comments,
         }
     }
 
@@ -296,6 +303,8 @@ impl Extractor {
                     (Label::Content, Vec::new())
                 } else if !self.name_kinds && !self.explain && !self.include_comments {
                     (Label::Noise, Vec::new())
+                } else if scored.reader_comments.get(i) == Some(&true) {
+                    (Label::Comment, Vec::new())
                 } else {
                     match (self.model.kind_of(row), &self.model.first_pass) {
                         (Some(kind), _) => {

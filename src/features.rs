@@ -698,7 +698,7 @@ fn container_credit(page: &Page) -> (Vec<f64>, u32) {
 /// in a thread of signed comments (a signature line beside each comment's text) every
 /// signature line credits the thread's element as its grandparent, and forty of them
 /// outscore the article's single container although every comment's own container is small.
-fn paragraph_parent(page: &Page) -> u32 {
+pub(crate) fn paragraph_parent(page: &Page) -> u32 {
     let mut credit = vec![0.0f64; page.containers.len()];
     for block in page.blocks.iter().filter(|b| b.is_prose()) {
         credit[block.containers[1] as usize] += f64::from(block.words);

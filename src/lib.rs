@@ -79,6 +79,7 @@ pub mod render;
 pub mod segment;
 pub mod smooth;
 pub mod text;
+pub mod threads;
 pub mod train;
 pub mod trainer;
 pub mod warc;

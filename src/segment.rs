@@ -192,6 +192,9 @@ pub struct ContainerStats {
     /// Form controls inside (`input`, `button`, `select`, `textarea`). Hidden inputs count
     /// too: they only ever sit in forms, so they mark one as well as a visible field does.
     pub form_controls: u32,
+    /// The enclosing element, as an index into [`Page::containers`] (the root is its own):
+    /// what lets a feature see that items of a thread or cards of a grid are siblings.
+    pub parent: u32,
 }
 
 macro_rules! context_flags {
@@ -1047,7 +1050,11 @@ impl<'a> Walker<'a> {
         let href_link = tag == "a" && attributes.href;
         let story_link = href_link && attributes.href_value.is_some_and(is_story_url);
         let element_index = self.page.containers.len() as u32;
-        self.page.containers.push(ContainerStats::default());
+        let own_stats = ContainerStats {
+            parent: self.stack.last().map_or(element_index, |f| f.element_index),
+            ..ContainerStats::default()
+        };
+        self.page.containers.push(own_stats);
         let comment_section = self
             .stack
             .last()
@@ -1086,7 +1093,7 @@ impl<'a> Walker<'a> {
             story_link,
             comment_section,
             consent_box,
-            stats: ContainerStats::default(),
+            stats: own_stats,
             output,
         });
     }

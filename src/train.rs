@@ -1146,11 +1146,23 @@ pub fn cross_validate(
                         &page.features,
                         threshold,
                     );
+                    let reader_comments = crate::threads::reader_comments(
+                        &page.page,
+                        page_type_of(&page.features).as_ref(),
+                    );
+                    crate::threads::drop_reader_comments(
+                        &mut smoothed,
+                        &reader_comments,
+                        threshold,
+                    );
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()
                         .map(|(b, &s)| {
                             let kinds = model.kinds.as_ref().filter(|_| s < threshold)?;
+                            if reader_comments[b] {
+                                return Some(Label::Comment);
+                            }
                             Some(kinds.classify(scaled.row(b)))
                         })
                         .collect();

@@ -878,6 +878,13 @@ fn a_long_thread_of_signed_comments_is_dropped() {
 <div id="comments"><h2>Comments</h2>{thread}</div></div>
 <div id="footer">© Plot and Pot</div></body></html>"##
     );
+    // Before the article container was the parent of the most prose, all 40 came out.
+    assert_post_kept_and_forty_comments_dropped(&page);
+}
+
+/// Extracting `page` keeps every paragraph of the blog post and none of its 40 reader
+/// comments, which `--include-comments` brings back.
+fn assert_post_kept_and_forty_comments_dropped(page: &str) {
     let text = run_ok(&["extract"], Some(page.as_bytes()));
     for p in BLOG_POST_PARAGRAPHS {
         assert!(
@@ -885,7 +892,6 @@ fn a_long_thread_of_signed_comments_is_dropped() {
             "post paragraph missing:\n{p}\n---\n{text}"
         );
     }
-    // Before the article container was the parent of the most prose, all 40 came out.
     let kept = |text: &str| -> usize {
         READER_COMMENTS
             .iter()
@@ -895,6 +901,56 @@ fn a_long_thread_of_signed_comments_is_dropped() {
     assert_eq!(kept(&text), 0, "comments kept:\n{text}");
     let with_comments = run_ok(&["extract", "--include-comments"], Some(page.as_bytes()));
     assert_eq!(kept(&with_comments), 40, "{with_comments}");
+}
+
+#[test]
+fn a_thread_whose_markup_names_no_comments_is_dropped_by_its_shape() {
+    // Comment systems of the 2010s wrote their own markup (`echo-item`, `pluck-comm`…): no
+    // `comment` in any class or id, only the shape of a thread — items that each hold a
+    // signature line with a date beside the comment's text — tells it from the article.
+    let post: String = BLOG_POST_PARAGRAPHS
+        .iter()
+        .map(|p| format!("<p>{p}</p>\n"))
+        .collect();
+    let markups: [fn(usize, &str) -> String; 2] = [
+        |i, c| {
+            format!(
+                r##"<div class="echo-item"><div class="echo-item-authorName"><a href="/profile/{i}">reader{i}</a></div>
+<div class="echo-item-date">{hours} hours ago</div><div class="echo-item-text">{c}</div>
+<div class="echo-item-controls"><a href="#">Reply</a> <a href="#">Like</a></div></div>
+"##,
+                hours = i + 1
+            )
+        },
+        |i, c| {
+            format!(
+                r##"<div class="pluck-single"><div class="pluck-head"><a href="/users/{i}">reader{i}</a> wrote:</div>
+<p class="pluck-body">{c}</p><div class="pluck-meta">May {day}, 2024 at 10:{minute:02} am <a href="#">Report abuse</a></div></div>
+"##,
+                day = 1 + i % 28,
+                minute = i % 60
+            )
+        },
+    ];
+    for markup in markups {
+        let thread: String = READER_COMMENTS
+            .iter()
+            .cycle()
+            .take(40)
+            .enumerate()
+            .map(|(i, c)| markup(i, c))
+            .collect();
+        let page = format!(
+            r##"<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>How a compost heap saved our garden | Plot and Pot</title></head><body>
+<div id="header"><a href="/">Plot and Pot</a><ul class="menu"><li><a href="/garden">Garden</a></li><li><a href="/kitchen">Kitchen</a></li></ul></div>
+<div id="main"><div class="story"><h1>How a compost heap saved our garden</h1><p class="byline">By Ann Grower, May 1, 2024</p>{post}</div>
+<div class="tools"><a href="#">Share</a> <a href="#">Print</a></div>
+<h3>Reader reactions (40)</h3><div class="stream">{thread}</div></div>
+<div id="footer">© Plot and Pot</div></body></html>"##
+        );
+        assert_post_kept_and_forty_comments_dropped(&page);
+    }
 }
 
 #[test]
