@@ -858,6 +858,7 @@ fn fit_kinds(
         weights,
         intercepts,
         comment,
+        contrasts: Default::default(),
     }))
 }
 
