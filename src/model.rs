@@ -97,25 +97,41 @@ impl Model {
             format: Option<String>,
             schema_version: Option<u32>,
         }
-        let header: Header = serde_json::from_slice(bytes)
-            .map_err(|e| Error::Model(format!("not a gleaner model file (invalid JSON: {e})")))?;
-        let adapted = header.format.as_deref() == Some(crate::adapter::ADAPTED_MODEL_FORMAT);
-        if header.format.as_deref() != Some(MODEL_FORMAT) && !adapted {
-            return Err(Error::Model(format!(
-                "not a gleaner block model (format {:?}, expected {MODEL_FORMAT:?})",
-                header.format.unwrap_or_default()
-            )));
-        }
-        let version = header.schema_version.unwrap_or(0);
-        if version != SCHEMA_VERSION {
-            return Err(Error::Model(format!(
-                "this model was trained for feature schema v{version}, but this gleaner computes \
-                 schema v{SCHEMA_VERSION}; retrain it with `gleaner train` or use a gleaner \
-                 release that matches the model"
-            )));
-        }
-        let model: Model = serde_json::from_slice(bytes)
-            .map_err(|e| Error::Model(format!("corrupt gleaner model file: {e}")))?;
+        // Whether the file is an adapted model, or why it is no model of this gleaner.
+        let check_header = |format: Option<&str>, version: Option<u32>| {
+            let adapted = format == Some(crate::adapter::ADAPTED_MODEL_FORMAT);
+            if format != Some(MODEL_FORMAT) && !adapted {
+                return Err(Error::Model(format!(
+                    "not a gleaner block model (format {:?}, expected {MODEL_FORMAT:?})",
+                    format.unwrap_or_default()
+                )));
+            }
+            let version = version.unwrap_or(0);
+            if version != SCHEMA_VERSION {
+                return Err(Error::Model(format!(
+                    "this model was trained for feature schema v{version}, but this gleaner \
+                     computes schema v{SCHEMA_VERSION}; retrain it with `gleaner train` or use \
+                     a gleaner release that matches the model"
+                )));
+            }
+            Ok(adapted)
+        };
+        // One pass over the file when it is a model (3.5 MB of JSON for the shipped one,
+        // parsed at every start): a first pass for the header alone cost half as much again
+        // as the model. Only a file that is not a model is read again for its header, so
+        // that another kind of file or another schema's model is named as such (as it was
+        // when the header came first) rather than by the field error.
+        let model: Model = match serde_json::from_slice(bytes) {
+            Ok(model) => model,
+            Err(e) => {
+                let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+                    Error::Model(format!("not a gleaner model file (invalid JSON: {e})"))
+                })?;
+                check_header(header.format.as_deref(), header.schema_version)?;
+                return Err(Error::Model(format!("corrupt gleaner model file: {e}")));
+            }
+        };
+        let adapted = check_header(Some(&model.format), Some(model.schema_version))?;
         match (&model.adapter, adapted) {
             (Some(adapter), true) => adapter.check(&model.base_record())?,
             (None, false) => {}
@@ -781,6 +797,65 @@ mod tests {
         for generated in ["8x1p3c", "e1cj8kvb3", "lwhqv"] {
             assert!(!vocabulary.contains(token_hash(generated)), "{generated}");
         }
+    }
+
+    #[test]
+    fn a_file_that_is_no_model_of_this_schema_is_named_as_such_before_any_field_error() {
+        let error = |bytes: &[u8]| Model::from_json(bytes).unwrap_err().to_string();
+        assert!(
+            error(b"<html>oops</html>").starts_with("not a gleaner model file (invalid JSON: "),
+            "{}",
+            error(b"<html>oops</html>")
+        );
+        assert!(
+            error(b"[1, 2]").starts_with("not a gleaner model file (invalid JSON: invalid type"),
+            "{}",
+            error(b"[1, 2]")
+        );
+        let other_format = "not a gleaner block model (format \"something-else\", expected \
+                            \"gleaner-block-model\")";
+        assert_eq!(
+            error(br#"{"format":"something-else","schema_version":1}"#),
+            other_format
+        );
+        // The format and the version are read first even when the rest is a whole model.
+        assert_eq!(
+            refusal_of(|m| m["format"] = "something-else".into()),
+            other_format
+        );
+        let future = "this model was trained for feature schema v999, but this gleaner computes \
+                      schema v";
+        for edit in [
+            (|m: &mut serde_json::Value| m["schema_version"] = 999.into()) as fn(&mut _),
+            |m| {
+                m["schema_version"] = 999.into();
+                m.as_object_mut().unwrap().remove("smoother");
+                m["threshold"] = "high".into();
+            },
+        ] {
+            let error = refusal_of(edit);
+            assert!(
+                error.starts_with(future) && error.contains("retrain"),
+                "{error}"
+            );
+        }
+        assert!(
+            error(br#"{"schema_version":999}"#).contains("(format \"\", expected"),
+            "{}",
+            error(br#"{"schema_version":999}"#)
+        );
+        // The right format and version, a damaged body: the field error.
+        let damaged = refusal_of(|m| m["threshold"] = "high".into());
+        assert!(
+            damaged.starts_with(
+                "corrupt gleaner model file: invalid type: string \"high\", expected f64"
+            ),
+            "{damaged}"
+        );
+        assert!(refusal_of(|m| {
+            m.as_object_mut().unwrap().remove("scaler");
+        })
+        .starts_with("corrupt gleaner model file: missing field `scaler`"));
     }
 
     #[test]
