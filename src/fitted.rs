@@ -78,6 +78,18 @@ pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// `weights · row`, summed in column order. The linear classifiers score every block with it
+/// (the kinds of noise four times over, every dropped block), so a row laid out as one slice
+/// (as feature rows are) is read as a slice rather than through ndarray's element iterator,
+/// which checks the row's layout at every step. Either way the products are added in the
+/// same order, so the sums are the same to the bit.
+pub(crate) fn dot(weights: &[f64], row: ArrayView1<'_, f64>) -> f64 {
+    match row.as_slice() {
+        Some(values) => weights.iter().zip(values).map(|(w, x)| w * x).sum(),
+        None => weights.iter().zip(row).map(|(w, x)| w * x).sum(),
+    }
+}
+
 /// A decision tree as a flat node array; node 0 is the root.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tree {
@@ -243,6 +255,33 @@ impl FlatForest {
                     *vote += self.values[at];
                 }
                 start += lanes;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn dot_sums_in_column_order_whatever_the_row_layout() {
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+        for width in [0, 1, 7, 330] {
+            let weights: Vec<f64> = (0..width).map(|_| rng.gen_range(-5.0..5.0)).collect();
+            // Rows of a matrix are slices; its columns are strided views.
+            let matrix = Array2::from_shape_fn((width, 3), |_| rng.gen_range(-1e3..1e3));
+            for row in matrix.columns().into_iter().chain([matrix.t().row(1)]) {
+                assert!(row.as_slice().is_none() || width <= 1);
+                let contiguous = row.to_owned();
+                // The sum as the classifiers took it before.
+                let expected: f64 = weights.iter().zip(row.iter()).map(|(w, x)| w * x).sum();
+                assert_eq!(dot(&weights, row).to_bits(), expected.to_bits());
+                assert_eq!(
+                    dot(&weights, contiguous.view()).to_bits(),
+                    expected.to_bits()
+                );
             }
         }
     }

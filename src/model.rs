@@ -452,13 +452,7 @@ impl Classifier {
     pub fn probability(&self, row: ArrayView1<'_, f64>) -> f64 {
         match self {
             Classifier::Logistic { weights, intercept } => {
-                let z: f64 = weights
-                    .iter()
-                    .zip(row.iter())
-                    .map(|(w, x)| w * x)
-                    .sum::<f64>()
-                    + intercept;
-                sigmoid(z)
+                sigmoid(crate::fitted::dot(weights, row) + intercept)
             }
             Classifier::Forest { trees } => {
                 trees.iter().map(|t| t.predict(row)).sum::<f64>() / trees.len().max(1) as f64
@@ -513,14 +507,7 @@ pub struct LinearScore {
 
 impl LinearScore {
     pub fn probability(&self, row: ArrayView1<'_, f64>) -> f64 {
-        sigmoid(
-            self.weights
-                .iter()
-                .zip(row)
-                .map(|(w, x)| w * x)
-                .sum::<f64>()
-                + self.intercept,
-        )
+        sigmoid(crate::fitted::dot(&self.weights, row) + self.intercept)
     }
 }
 
@@ -547,9 +534,18 @@ pub fn top_reasons(
     count: usize,
 ) -> Vec<Reason> {
     let names = FeatureSchema::current().names();
+    // Read as a slice, as in `crate::fitted::dot`.
+    let copy;
+    let values = match scaled.as_slice() {
+        Some(values) => values,
+        None => {
+            copy = scaled.to_vec();
+            &copy[..]
+        }
+    };
     let mut top: Vec<(usize, f64)> = Vec::new();
     let positive = weights
-        .zip(scaled.iter())
+        .zip(values)
         .map(|(w, x)| w * x)
         .enumerate()
         .filter(|(_, c)| *c > 0.0);
@@ -567,7 +563,7 @@ pub fn top_reasons(
     top.into_iter()
         .map(|(j, c)| Reason {
             feature: names[j].clone(),
-            value: scaled[j],
+            value: values[j],
             weight: c,
         })
         .collect()
@@ -607,7 +603,7 @@ impl KindClassifier {
         self.weights
             .iter()
             .zip(&self.intercepts)
-            .map(|(w, b)| w.iter().zip(scaled.iter()).map(|(w, x)| w * x).sum::<f64>() + b)
+            .map(|(w, b)| crate::fitted::dot(w, scaled) + b)
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(crate::label::Label::Noise, |(i, _)| self.kinds[i])

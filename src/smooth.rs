@@ -102,16 +102,10 @@ impl Smoother {
 
     /// Scores of rows already standardised with this smoother's scaler.
     pub fn scores_scaled(&self, rows: &Array2<f64>) -> Vec<f64> {
-        let linear = rows.rows().into_iter().map(|row| {
-            sigmoid(
-                self.weights
-                    .iter()
-                    .zip(row.iter())
-                    .map(|(w, x)| w * x)
-                    .sum::<f64>()
-                    + self.intercept,
-            )
-        });
+        let linear = rows
+            .rows()
+            .into_iter()
+            .map(|row| sigmoid(crate::fitted::dot(&self.weights, row) + self.intercept));
         if self.trees.is_empty() {
             return linear.collect();
         }
