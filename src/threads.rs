@@ -79,18 +79,18 @@ pub fn drop_reader_comments(scores: &mut [f64], reader_comments: &[bool], thresh
 
 /// A signed item needs at least one block of prose and at least one other block (the
 /// signature), and at most this many blocks: more is a section or a whole article.
-const SIGNED_ITEM_MAX_BLOCKS: u32 = 12;
+pub const SIGNED_ITEM_MAX_BLOCKS: u32 = 12;
 
 /// Sibling signed items that make a thread: two could be an article's two halves.
-const SIGNED_THREAD_MIN_ITEMS: usize = 3;
+pub const SIGNED_THREAD_MIN_ITEMS: usize = 3;
 
 /// The share of a thread's blocks that its signed items must hold: a thread is its posts,
 /// where an article's body holds lists and figures of that shape among its own paragraphs.
-const SIGNED_THREAD_MIN_COVER: f64 = 0.7;
+pub const SIGNED_THREAD_MIN_COVER: f64 = 0.7;
 
 /// How far up from a block element the thread search looks (elements, not only block-level
 /// ones): comment markup nests a post's text a few wrappers deep inside its item.
-const SIGNED_THREAD_DEPTH: usize = 8;
+pub const SIGNED_THREAD_DEPTH: usize = 8;
 
 /// Reader comments keep one shape whatever their markup is called: sibling items that each
 /// hold a stamp line (who posted and when: "jdoe77 · 2 hours ago", "March 3, 2012 at 5:04
@@ -102,7 +102,8 @@ const SIGNED_THREAD_DEPTH: usize = 8;
 /// or a FAQ's entries, and a forum's posts have the same shape (the page type tells those
 /// apart). A thread is an element whose children include at least [`SIGNED_THREAD_MIN_ITEMS`]
 /// such items, holding [`SIGNED_THREAD_MIN_COVER`] of its blocks, and which does not hold the
-/// page's own text (the [`paragraph_parent`]: the thread is beside the text, not around it).
+/// page's own text (the direct parent of the most prose: the thread is beside the text, not
+/// around it).
 /// Per block: whether such a thread holds it.
 pub fn signed_threads(page: &Page) -> Vec<bool> {
     let containers = &page.containers;
@@ -184,7 +185,7 @@ pub fn signed_threads(page: &Page) -> Vec<bool> {
 
 /// A line of at most this many words that dates something is a stamp (a comment's or a card's
 /// "posted" line), not a sentence that mentions a date.
-const STAMP_MAX_WORDS: u32 = 12;
+pub const STAMP_MAX_WORDS: u32 = 12;
 
 const MONTHS: &[&str] = &[
     "jan",
