@@ -193,7 +193,7 @@ pub struct ContainerStats {
     /// too: they only ever sit in forms, so they mark one as well as a visible field does.
     pub form_controls: u32,
     /// The enclosing element, as an index into [`Page::containers`] (the root is its own):
-    /// what lets a feature see that items of a thread or cards of a grid are siblings.
+    /// what lets [`crate::threads`] see that the items of a thread are siblings.
     pub parent: u32,
 }
 

@@ -120,26 +120,31 @@ pub fn signed_threads(page: &Page) -> Vec<bool> {
         })
         .take(SIGNED_THREAD_DEPTH)
     };
+    // The elements holding any block that passes `test`: the block's own and its ancestors.
+    let holding = |test: &dyn Fn(&Block) -> bool| {
+        let mut elements: rustc_hash::FxHashSet<u32> = Default::default();
+        for block in page.blocks.iter().filter(|b| test(b)) {
+            elements.insert(block.containers[0]);
+            elements.extend(ancestors(block));
+        }
+        elements
+    };
+    // Elements that hold a stamp line: when something was posted. Not in a table, where a
+    // date is a column of a timetable or of a list of results. Most pages have none, and
+    // then there is no thread to look for.
+    let stamped = holding(&|b| {
+        b.words <= STAMP_MAX_WORDS && !b.context.contains(Context::TABLE) && is_stamp_line(&b.text)
+    });
+    if stamped.is_empty() {
+        return vec![false; page.blocks.len()];
+    }
     // Elements that hold a heading, a story link or a short question: a card, a section or
     // a FAQ's entry, not a post.
-    let mut titled: rustc_hash::FxHashSet<u32> = Default::default();
-    for block in page.blocks.iter().filter(|b| {
+    let titled = holding(&|b| {
         b.heading_level > 0
             || b.story_links > 0
             || (!b.is_prose() && b.text.trim_end().ends_with(['?', '？']))
-    }) {
-        titled.insert(block.containers[0]);
-        titled.extend(ancestors(block));
-    }
-    // Elements that hold a stamp line: when something was posted. Not in a table, where a
-    // date is a column of a timetable or of a list of results.
-    let mut stamped: rustc_hash::FxHashSet<u32> = Default::default();
-    for block in page.blocks.iter().filter(|b| {
-        b.words <= STAMP_MAX_WORDS && !b.context.contains(Context::TABLE) && is_stamp_line(&b.text)
-    }) {
-        stamped.insert(block.containers[0]);
-        stamped.extend(ancestors(block));
-    }
+    });
     let is_signed_item = |element: u32| {
         let stats = &containers[element as usize];
         (2..=SIGNED_ITEM_MAX_BLOCKS).contains(&stats.blocks)
