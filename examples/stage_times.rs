@@ -77,6 +77,11 @@ fn main() {
             None => first_scores.clone(),
         };
         let reader_comments = gleaner::threads::reader_comments(&page, page_type.as_ref());
+        let related = gleaner::related::related_stories(&page, page_type.as_ref());
+        let threshold = model.threshold_for(page_type.as_ref());
+        let orphans =
+            gleaner::sections::orphan_headings(&page, &scores, threshold, page_type.as_ref());
+        std::hint::black_box((related, orphans));
         clock(5, &mut t);
         let extraction = extractor.decide(gleaner::extract::Scored {
             page,

@@ -1,13 +1,14 @@
 //! Dropping reader comments whose markup has no comment name: an adjustment of the final
-//! scores before the threshold, beside [`crate::cards`] (only an adapter's correction comes
-//! after both).
+//! scores before the threshold, beside [`crate::cards`] and [`crate::related`] (only an
+//! adapter's correction comes after them).
 //!
 //! Under an article, reader comments are not content (main-content rule). The block model
 //! learns them from their section's name (`comments`, `disqus_thread`, `commentlist`…), which
 //! nearly every thread in the training sets carries, so a thread called `echo-item`,
 //! `pluck-comm` or `readerposts` came out as article text. Whatever it is called, a thread has
 //! one shape: sibling items that each hold a stamp line (who posted, and when) beside a
-//! paragraph ([`signed_threads`]). As block features that shape got little weight (the
+//! paragraph ([`signed_threads`]), whether the thread sits beside the story or after its
+//! paragraphs in the story's own container. As block features that shape got little weight (the
 //! comment names already explain the threads the model learns from, and it lowered
 //! wcxb-dev's cross-validated F1 by 0.002), so it is a rule: on a page the page-type
 //! classifier takes for an article, the blocks of such a thread beside the page's text are
@@ -43,9 +44,11 @@
 //! assert_eq!(scores[..3], [0.9, 0.9, 0.25]); // the thread now falls below the threshold
 //! ```
 
+use rustc_hash::FxHashSet;
+
 use crate::features::paragraph_parent;
-use crate::page_type::PageType;
-use crate::segment::{Block, Context, Page};
+use crate::items::ItemWalk;
+use crate::segment::{Context, Page};
 
 /// Per block: whether it is a reader comment under an article — in a signed thread beside the
 /// page's text ([`signed_threads`]) on a page whose likeliest type is an article (see the
@@ -55,10 +58,7 @@ use crate::segment::{Block, Context, Page};
 /// articles only reader comments have, is the rest of the evidence. All false without
 /// page-type probabilities.
 pub fn reader_comments(page: &Page, page_type: Option<&[f64; 7]>) -> Vec<bool> {
-    let is_article = page_type.is_some_and(|p| {
-        let article = p[PageType::Article.index()];
-        p.iter().all(|&other| other <= article)
-    });
+    let is_article = crate::items::likeliest_is_article(page_type);
     if !is_article {
         return vec![false; page.blocks.len()];
     }
@@ -68,13 +68,7 @@ pub fn reader_comments(page: &Page, page_type: Option<&[f64; 7]>) -> Vec<bool> {
 /// Lowers to half the threshold the score of every block flagged by [`reader_comments`];
 /// other blocks keep their scores.
 pub fn drop_reader_comments(scores: &mut [f64], reader_comments: &[bool], threshold: f64) {
-    for (score, _) in scores
-        .iter_mut()
-        .zip(reader_comments)
-        .filter(|(_, &flag)| flag)
-    {
-        *score = score.min(threshold / 2.0);
-    }
+    crate::items::hold_below_threshold(scores, reader_comments, threshold);
 }
 
 /// A signed item needs at least one block of prose and at least one other block (the
@@ -88,9 +82,9 @@ pub const SIGNED_THREAD_MIN_ITEMS: usize = 3;
 /// where an article's body holds lists and figures of that shape among its own paragraphs.
 pub const SIGNED_THREAD_MIN_COVER: f64 = 0.7;
 
-/// How far up from a block element the thread search looks (elements, not only block-level
-/// ones): comment markup nests a post's text a few wrappers deep inside its item.
-pub const SIGNED_THREAD_DEPTH: usize = 8;
+/// The story's own prose, in words, that a thread inside the story's container must follow
+/// (see [`signed_threads`]): a few paragraphs, more than a live blog's introduction.
+pub const SIGNED_THREAD_MIN_TEXT_WORDS: u32 = 150;
 
 /// Reader comments keep one shape whatever their markup is called: sibling items that each
 /// hold a stamp line (who posted and when: "jdoe77 · 2 hours ago", "March 3, 2012 at 5:04
@@ -103,89 +97,81 @@ pub const SIGNED_THREAD_DEPTH: usize = 8;
 /// apart). A thread is an element whose children include at least [`SIGNED_THREAD_MIN_ITEMS`]
 /// such items, holding [`SIGNED_THREAD_MIN_COVER`] of its blocks, and which does not hold the
 /// page's own text (the direct parent of the most prose: the thread is beside the text, not
-/// around it).
+/// around it). When that element is the direct parent of the most prose itself (old templates
+/// print the comments in the story's container), its items are the thread if they all follow
+/// its own paragraphs, of [`SIGNED_THREAD_MIN_TEXT_WORDS`] words or more. A signature line
+/// without a date ("reader7 says:", [`is_signature_line`]) signs an item as a stamp does:
+/// comment templates that print no date print that.
 /// Per block: whether such a thread holds it.
 pub fn signed_threads(page: &Page) -> Vec<bool> {
-    let containers = &page.containers;
-    let ancestors = |block: &Block| {
-        let mut element = block.containers[0];
-        std::iter::from_fn(move || {
-            let current = containers.get(element as usize)?;
-            let parent = current.parent;
-            if parent == element {
-                return None;
-            }
-            element = parent;
-            Some(parent)
-        })
-        .take(SIGNED_THREAD_DEPTH)
-    };
-    // The elements holding any block that passes `test`: the block's own and its ancestors.
-    let holding = |test: &dyn Fn(&Block) -> bool| {
-        let mut elements: rustc_hash::FxHashSet<u32> = Default::default();
-        for block in page.blocks.iter().filter(|b| test(b)) {
-            elements.insert(block.containers[0]);
-            elements.extend(ancestors(block));
-        }
-        elements
-    };
+    let walk = ItemWalk::new(page);
     // Elements that hold a stamp line: when something was posted. Not in a table, where a
     // date is a column of a timetable or of a list of results. Most pages have none, and
     // then there is no thread to look for.
-    let stamped = holding(&|b| {
-        b.words <= STAMP_MAX_WORDS && !b.context.contains(Context::TABLE) && is_stamp_line(&b.text)
+    let stamped = walk.holding(&|b| {
+        b.words <= STAMP_MAX_WORDS
+            && !b.context.contains(Context::TABLE)
+            && (is_stamp_line(&b.text) || is_signature_line(&b.text))
     });
     if stamped.is_empty() {
         return vec![false; page.blocks.len()];
     }
     // Elements that hold a heading, a story link or a short question: a card, a section or
     // a FAQ's entry, not a post.
-    let titled = holding(&|b| {
+    let titled = walk.holding(&|b| {
         b.heading_level > 0
             || b.story_links > 0
             || (!b.is_prose() && b.text.trim_end().ends_with(['?', '？']))
     });
     let is_signed_item = |element: u32| {
-        let stats = &containers[element as usize];
+        let stats = walk.stats(element);
         (2..=SIGNED_ITEM_MAX_BLOCKS).contains(&stats.blocks)
             && stats.prose_blocks >= 1
             && stats.prose_blocks < stats.blocks
             && stamped.contains(&element)
             && !titled.contains(&element)
     };
-    let mut items: rustc_hash::FxHashMap<u32, rustc_hash::FxHashSet<u32>> = Default::default();
-    for block in &page.blocks {
-        let mut item = block.containers[0];
-        for parent in ancestors(block) {
-            if is_signed_item(item) {
-                items.entry(parent).or_default().insert(item);
+    let around_text = walk.around_text();
+    let text_parent = paragraph_parent(page);
+    let mut threads: FxHashSet<u32> = FxHashSet::default();
+    for (thread, items) in walk.groups(is_signed_item) {
+        if items.len() < SIGNED_THREAD_MIN_ITEMS {
+            continue;
+        }
+        if !around_text.contains(&thread) {
+            if walk.covered(thread, &items, SIGNED_THREAD_MIN_COVER) {
+                threads.insert(thread);
             }
-            item = parent;
+        } else if thread == text_parent && follows_the_text(page, &walk, thread, &items) {
+            // Old templates put the comments in the story's own container, right after its
+            // paragraphs: then the posts, not their container, are the thread.
+            threads.extend(items);
         }
     }
-    let mut around_text: rustc_hash::FxHashSet<u32> = Default::default();
-    let mut element = paragraph_parent(page);
-    while let Some(stats) = containers.get(element as usize) {
-        if !around_text.insert(element) || stats.parent == element {
-            break;
+    walk.blocks_within_or_at(&threads)
+}
+
+/// Whether every one of an element's items comes after the element's own prose (the
+/// paragraphs that are its direct children), and there is such prose: comments follow the
+/// story they answer. A live blog's dated entries are its text, and its container holds
+/// little prose of its own before them.
+fn follows_the_text(page: &Page, walk: &ItemWalk, element: u32, items: &FxHashSet<u32>) -> bool {
+    let mut own_prose_words = 0;
+    let mut last_own_prose = None;
+    let mut first_in_items = None;
+    for (i, block) in page.blocks.iter().enumerate() {
+        if block.containers[1] == element && block.is_prose() {
+            own_prose_words += block.words;
+            last_own_prose = Some(i);
+        } else if first_in_items.is_none()
+            && (items.contains(&block.containers[0])
+                || walk.ancestors(block).any(|a| items.contains(&a)))
+        {
+            first_in_items = Some(i);
         }
-        element = stats.parent;
     }
-    let threads: rustc_hash::FxHashSet<u32> = items
-        .into_iter()
-        .filter(|(thread, items)| {
-            let item_blocks: u32 = items.iter().map(|&i| containers[i as usize].blocks).sum();
-            items.len() >= SIGNED_THREAD_MIN_ITEMS
-                && f64::from(item_blocks)
-                    >= SIGNED_THREAD_MIN_COVER * f64::from(containers[*thread as usize].blocks)
-                && !around_text.contains(thread)
-        })
-        .map(|(thread, _)| thread)
-        .collect();
-    page.blocks
-        .iter()
-        .map(|block| ancestors(block).any(|a| threads.contains(&a)))
-        .collect()
+    own_prose_words >= SIGNED_THREAD_MIN_TEXT_WORDS
+        && matches!((last_own_prose, first_in_items), (Some(text), Some(thread)) if text < thread)
 }
 
 /// A line of at most this many words that dates something is a stamp (a comment's or a card's
@@ -223,6 +209,43 @@ const TIME_UNITS: &[&str] = &[
     "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "hr", "hrs", "hour",
     "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
 ];
+
+/// Whether a short line introduces what someone posted: a name and "says:", "wrote:",
+/// "said..." (WordPress's and Blogger's comment signatures, a quoted post's header), in the
+/// languages of the shared sets. It stands in for a date in [`signed_threads`]: comments
+/// whose template prints no date still carry it.
+pub fn is_signature_line(text: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "says:",
+        "said:",
+        "wrote:",
+        "writes:",
+        "says...",
+        "said...",
+        "says…",
+        "said…",
+        "sagt:",
+        "schrieb:",
+        "schreibt:",
+        "a écrit :",
+        "a écrit:",
+        "dice:",
+        "escribió:",
+        "ha scritto:",
+        "scrive:",
+        "schreef:",
+        "napisał:",
+    ];
+    let text = text.trim();
+    let words = text.split_whitespace().count();
+    (2..=SIGNATURE_MAX_WORDS).contains(&words) && {
+        let lower = text.to_lowercase();
+        ENDINGS.iter().any(|ending| lower.ends_with(ending))
+    }
+}
+
+/// A signature line is a name and a verb: a few words, not a sentence that ends in a colon.
+pub const SIGNATURE_MAX_WORDS: usize = 6;
 
 /// Whether a short text says on which day something was posted: a date in digits
 /// ("2012-03-03", "03/03/12"), a month name beside a number ("March 3", "3 Mar 2012"), or a
@@ -267,6 +290,7 @@ pub fn is_stamp_line(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::extract::segment_html;
+    use crate::page_type::PageType;
 
     #[test]
     fn a_thread_without_a_comment_name_is_found_by_its_signed_items_and_cards_are_not() {
@@ -346,6 +370,72 @@ mod tests {
         ] {
             assert!(!is_stamp_line(not_stamp), "{not_stamp}");
         }
+    }
+
+    #[test]
+    fn signature_lines_name_a_poster_and_a_verb() {
+        for signature in [
+            "jwalker wrote:",
+            "Pete Simmons says:",
+            "Anna said...",
+            "Max schrieb:",
+        ] {
+            assert!(is_signature_line(signature), "{signature}");
+        }
+        for not_signature in [
+            "wrote:",
+            "The report, which the council published on Tuesday, said:",
+            "Here is what the mayor said",
+            "Ingredients:",
+        ] {
+            assert!(!is_signature_line(not_signature), "{not_signature}");
+        }
+    }
+
+    /// A story of `paragraphs` long paragraphs in one container, followed in that same
+    /// container by four posts, each `header` then a reply.
+    fn story_then_posts(paragraphs: usize, header: &dyn Fn(usize) -> String) -> Page {
+        let paragraph = "<p>The council said on Tuesday that the new bridge, which has been \
+                         delayed for two years, would open to traffic in the spring of next \
+                         year, and that the tolls agreed in 2009 would stay in place.</p>";
+        let posts: String = (0..4)
+            .map(|i| {
+                format!(
+                    "<div class=c-item><p class=c-head>{}</p><p>I drive over that river every \
+                     morning and I have heard this promise before.</p></div>",
+                    header(i)
+                )
+            })
+            .collect();
+        segment_html(&format!(
+            "<html lang=en><body><div class=main><h1>New bridge</h1>{}<h3>Responses</h3>\
+             {posts}</div></body></html>",
+            paragraph.repeat(paragraphs)
+        ))
+    }
+
+    fn flagged_count(page: &Page, pattern: &str) -> (usize, usize) {
+        crate::items::flagged_among(page, &signed_threads(page), pattern)
+    }
+
+    #[test]
+    fn posts_in_the_storys_own_container_after_its_text_are_a_thread() {
+        let dated = |i: usize| format!("reader{i} · March {}, 2012 at 5:04 pm", i + 3);
+        let signed = |i: usize| format!("reader{i} wrote:");
+        let headers: [&dyn Fn(usize) -> String; 2] = [&dated, &signed];
+        for header in headers {
+            let page = story_then_posts(6, header);
+            assert_eq!(flagged_count(&page, "I drive over"), (4, 4));
+            assert_eq!(flagged_count(&page, "reader"), (4, 4));
+            assert_eq!(flagged_count(&page, "The council said"), (0, 6));
+            assert_eq!(flagged_count(&page, "New bridge"), (0, 1));
+        }
+    }
+
+    #[test]
+    fn a_live_blogs_dated_entries_after_a_short_introduction_are_no_thread() {
+        let page = story_then_posts(2, &|i| format!("March {}, 2012, 10:{i}5", i + 3));
+        assert_eq!(flagged_count(&page, "I drive over"), (0, 4));
     }
 
     #[test]

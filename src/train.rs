@@ -1156,6 +1156,18 @@ pub fn cross_validate(
                         &reader_comments,
                         threshold,
                     );
+                    let related = crate::related::related_stories(
+                        &page.page,
+                        page_type_of(&page.features).as_ref(),
+                    );
+                    crate::items::hold_below_threshold(&mut smoothed, &related, threshold);
+                    let orphans = crate::sections::orphan_headings(
+                        &page.page,
+                        &smoothed,
+                        threshold,
+                        page_type_of(&page.features).as_ref(),
+                    );
+                    crate::items::hold_below_threshold(&mut smoothed, &orphans, threshold);
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()

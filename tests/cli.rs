@@ -882,6 +882,29 @@ fn a_long_thread_of_signed_comments_is_dropped() {
     assert_post_kept_and_forty_comments_dropped(&page);
 }
 
+/// The compost-heap post's page around `main` (the story and whatever follows it): the
+/// blog's header and menu above, its footer below.
+fn plot_and_pot_page(main: &str) -> String {
+    format!(
+        r##"<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>How a compost heap saved our garden | Plot and Pot</title></head><body>
+<div id="header"><a href="/">Plot and Pot</a><ul class="menu"><li><a href="/garden">Garden</a></li><li><a href="/kitchen">Kitchen</a></li></ul></div>
+{main}
+<div id="footer">© Plot and Pot</div></body></html>"##
+    )
+}
+
+/// Forty reader comments, the three of [`READER_COMMENTS`] in turn, each in `markup`.
+fn forty_comments(markup: fn(usize, &str) -> String) -> String {
+    READER_COMMENTS
+        .iter()
+        .cycle()
+        .take(40)
+        .enumerate()
+        .map(|(i, c)| markup(i, c))
+        .collect()
+}
+
 /// Extracting `page` keeps every paragraph of the blog post and none of its 40 reader
 /// comments, which `--include-comments` brings back.
 fn assert_post_kept_and_forty_comments_dropped(page: &str) {
@@ -933,23 +956,86 @@ fn a_thread_whose_markup_names_no_comments_is_dropped_by_its_shape() {
         },
     ];
     for markup in markups {
-        let thread: String = READER_COMMENTS
-            .iter()
-            .cycle()
-            .take(40)
-            .enumerate()
-            .map(|(i, c)| markup(i, c))
-            .collect();
-        let page = format!(
-            r##"<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>How a compost heap saved our garden | Plot and Pot</title></head><body>
-<div id="header"><a href="/">Plot and Pot</a><ul class="menu"><li><a href="/garden">Garden</a></li><li><a href="/kitchen">Kitchen</a></li></ul></div>
-<div id="main"><div class="story"><h1>How a compost heap saved our garden</h1><p class="byline">By Ann Grower, May 1, 2024</p>{post}</div>
+        let thread = forty_comments(markup);
+        let page = plot_and_pot_page(&format!(
+            r##"<div id="main"><div class="story"><h1>How a compost heap saved our garden</h1><p class="byline">By Ann Grower, May 1, 2024</p>{post}</div>
 <div class="tools"><a href="#">Share</a> <a href="#">Print</a></div>
-<h3>Reader reactions (40)</h3><div class="stream">{thread}</div></div>
-<div id="footer">© Plot and Pot</div></body></html>"##
-        );
+<h3>Reader reactions (40)</h3><div class="stream">{thread}</div></div>"##
+        ));
         assert_post_kept_and_forty_comments_dropped(&page);
+    }
+}
+
+#[test]
+fn comments_in_the_storys_own_container_are_dropped_dated_or_only_signed() {
+    // Older templates print the comments inside the story's own container, right after its
+    // paragraphs, and some print no date: "reader7 says:" above the comment is the only sign.
+    let post: String = BLOG_POST_PARAGRAPHS
+        .iter()
+        .chain(&MORE_POST_PARAGRAPHS)
+        .map(|p| format!("<p>{p}</p>\n"))
+        .collect();
+    let markups: [fn(usize, &str) -> String; 2] = [
+        |i, c| {
+            format!("<div class=\"c-item\"><p class=\"c-head\">reader{i} &middot; March {day}, 2012 at 4:{minute:02} pm</p><p>{c}</p></div>\n", day = 1 + i % 28, minute = i % 60)
+        },
+        |i, c| {
+            format!("<div class=\"response\"><strong>reader{i}</strong> says:<p>{c}</p></div>\n")
+        },
+    ];
+    for markup in markups {
+        let thread = forty_comments(markup);
+        let page = plot_and_pot_page(&format!(
+            r##"<div id="main"><h1>How a compost heap saved our garden</h1>{post}
+<h3>40 Responses</h3>{thread}</div>"##
+        ));
+        assert_post_kept_and_forty_comments_dropped(&page);
+    }
+}
+
+#[test]
+fn related_stories_with_summaries_are_dropped_beside_or_inside_an_article() {
+    // A related-story list: each item a linked title and a summary that reads like any
+    // paragraph of the article. The titles alone the model drops; the summaries went with
+    // the article until the list was seen as one.
+    let related = [
+        ("Allotment waiting lists grow as food prices rise", "Councils across the region report waiting lists of up to five years for a plot, with younger families now the largest group of applicants."),
+        ("Why peat-free compost is harder to find this spring", "Garden centres say supply of peat-free mixes has not kept up with demand since the ban on retail peat sales was announced."),
+        ("The slug pellets that are now banned, and what to use instead", "Metaldehyde pellets can no longer be sold or used outdoors; wool pellets, beer traps and nematodes are the gardeners' alternatives."),
+        ("How to build a raised bed from reclaimed scaffold boards", "Scaffold boards are cheap, thick and long-lasting, and a bed two metres long takes an afternoon to build with basic tools."),
+    ];
+    let list: String = related
+        .iter()
+        .map(|(title, summary)| {
+            let slug = title.to_lowercase().replace([',', '\''], "").replace(' ', "-");
+            format!("<li><h4><a href=\"/garden/2024/05/{slug}/\">{title}</a></h4><p>{summary}</p></li>\n")
+        })
+        .collect();
+    let box_ = format!("<div class=\"box\"><h3>More from Plot and Pot</h3><ul>{list}</ul></div>");
+    let paragraphs: Vec<String> = BLOG_POST_PARAGRAPHS
+        .iter()
+        .chain(&MORE_POST_PARAGRAPHS)
+        .map(|p| format!("<p>{p}</p>\n"))
+        .collect();
+    let (first, rest) = paragraphs.split_at(4);
+    for story in [
+        format!("{}{}</div>{box_}", first.concat(), rest.concat()),
+        format!("{}{box_}{}</div>", first.concat(), rest.concat()),
+    ] {
+        let page = plot_and_pot_page(&format!(
+            r##"<div class="story"><h1>How a compost heap saved our garden</h1>{story}"##
+        ));
+        let text = run_ok(&["extract"], Some(page.as_bytes()));
+        for p in BLOG_POST_PARAGRAPHS.iter().chain(&MORE_POST_PARAGRAPHS) {
+            assert!(
+                text.contains(p),
+                "post paragraph missing:\n{p}\n---\n{text}"
+            );
+        }
+        for (title, summary) in related {
+            assert!(!text.contains(title), "related title kept:\n{text}");
+            assert!(!text.contains(summary), "related summary kept:\n{text}");
+        }
     }
 }
 
