@@ -235,8 +235,11 @@ impl Extractor {
         (extraction, inspected)
     }
 
-    /// Steps 4–6: features, first-pass classification and smoothing (then a sure listing's
-    /// cards kept, see [`crate::cards`], and an adapter's correction).
+    /// Steps 4–6: features, first-pass classification and smoothing (then the rules after
+    /// the model — a sure listing's cards kept, see [`crate::cards`]; an article's reader
+    /// comments, related-story lists and headings over nothing dropped, see
+    /// [`crate::threads`], [`crate::related`], [`crate::sections`] — and an adapter's
+    /// correction).
     pub fn score_page(&self, page: Page) -> Scored {
         self.score_page_from(page, None)
     }
@@ -254,9 +257,10 @@ impl Extractor {
             )),
             None => first_scores.clone(),
         };
-        // A sure listing keeps its cards and an article drops the signed threads and the
-        // related-story lists beside its text; an adapter fitted on a user's pages still has the last word, as it was fitted
-        // on scores adjusted alike.
+        // A sure listing keeps its cards; an article drops the signed threads and the
+        // related-story lists beside its text, then the headings left over nothing. An
+        // adapter fitted on a user's pages still has the last word, as it was fitted on
+        // scores adjusted alike.
         let mut scores = scores;
         let threshold = self.model.threshold_for(page_type.as_ref());
         crate::cards::keep_listing_cards(&mut scores, &page, &features, threshold);

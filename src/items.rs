@@ -22,7 +22,11 @@
 //! let linked = walk.holding(&|b| b.links > 0);
 //! let groups = walk.groups(|item| linked.contains(&item));
 //! // The list's two linked items (the third has no link) are the only group of two or more.
-//! let lists: Vec<u32> = groups.iter().filter(|(_, items)| items.len() >= 2).map(|(&l, _)| l).collect();
+//! let lists: Vec<u32> = groups
+//!     .iter()
+//!     .filter(|(_, items)| items.len() >= 2)
+//!     .map(|(&list, _)| list)
+//!     .collect();
 //! assert_eq!(lists.len(), 1);
 //! let flags = walk.blocks_within(&lists.into_iter().collect());
 //! assert_eq!(flags, [false, true, true, true]);
@@ -94,7 +98,8 @@ impl<'a> ItemWalk<'a> {
         groups
     }
 
-    /// The direct parent of the most prose (where the page's own text sits) and every element above it:
+    /// The direct parent of the most prose (where the page's own text sits) and every
+    /// element above it:
     /// a group there would wrap the page's own text, not sit beside it.
     pub fn around_text(&self) -> FxHashSet<u32> {
         let mut around = FxHashSet::default();

@@ -2,17 +2,16 @@
 //! before the threshold, beside [`crate::cards`] and [`crate::threads`] (only an adapter's
 //! correction comes after them).
 //!
-//! Under an article, lists of related or recommended stories are not content (main-content
-//! rule). The block model drops their titles, which are short lines that are all link, but a
-//! story's summary under its title reads like any paragraph of the article: plain sentences,
-//! no link, often in a container without a telling name. Block by block the summaries looked
-//! like content and came out as article text (a list of five related stories with summaries
-//! kept three to six of its ten lines). As a group they have one shape: sibling items that are
-//! each a link to another story plus at most a short summary ([`story_lists`]). So, like the
-//! signed-thread rule, it is a rule after the model: on a page the page-type classifier takes
-//! for an article, the blocks of such a list are held below the threshold. On listings and
-//! collections those items are the cards, which [`crate::cards`] keeps, so the rule leaves
-//! every other page type alone.
+//! Under an article, lists of related or recommended stories are not content (main-content rule).
+//! The block model drops their titles, which are short lines that are all link, but a story's
+//! summary under its title reads like any paragraph of the article: plain sentences, no link, often
+//! in a container without a telling name. Block by block the summaries looked like content and came
+//! out as article text (a list of five related stories with summaries kept two to five of its ten
+//! lines). As a group they have one shape: sibling items that are each a title linking to another
+//! story plus at most a short summary ([`story_lists`]). So, like the signed-thread rule, it is a
+//! rule after the model: on a page the page-type classifier takes for an article, the blocks of
+//! such a list are held below the threshold. On listings and collections those items are the cards,
+//! which [`crate::cards`] keeps, so the rule leaves every other page type alone.
 //!
 //! Data flow: the page and its page-type probabilities in, one flag per block out
 //! ([`related_stories`]); then [`crate::items::hold_below_threshold`] lowers the flagged
@@ -73,17 +72,16 @@ pub fn related_stories(page: &Page, page_type: Option<&[f64; 7]>) -> Vec<bool> {
     story_lists(page)
 }
 
-/// Related stories keep one shape whatever their list is called: sibling items that each
-/// link to another story (an address of a story or item page, see
-/// [`crate::segment::Block::story_links`]) and hold at most a short summary beside the link —
-/// at most [`STORY_ITEM_MAX_BLOCKS`] blocks and [`STORY_ITEM_MAX_WORDS`] words. A list is an
-/// element whose children include at least [`STORY_LIST_MIN_ITEMS`] such items, holding
-/// [`STORY_LIST_MIN_COVER`] of its blocks, with a summary (a sentence of
-/// [`SUMMARY_MIN_WORDS`] words or more, mostly not link) in at least half of its items:
-/// lists of bare titles the block model already drops. The list does not hold the page's own
-/// text, and the page's own prose outweighs the lists (a link round-up, whose entries are
-/// its text, is all list).
-/// Per block: whether such a list holds it.
+/// Related stories keep one shape whatever their list is called: sibling items that each hold a
+/// title line that is all link (four fifths of its characters) to another story (an address of a
+/// story or item page, see [`crate::segment::Block::story_links`]) and at most a short summary
+/// beside it — at most [`STORY_ITEM_MAX_BLOCKS`] blocks and [`STORY_ITEM_MAX_WORDS`] words. A list
+/// is an element whose children include at least [`STORY_LIST_MIN_ITEMS`] such items, holding
+/// [`STORY_LIST_MIN_COVER`] of its blocks, with a summary (a sentence of [`SUMMARY_MIN_WORDS`]
+/// words or more, mostly not link) in at least half of its items: lists of bare titles the block
+/// model already drops. The list does not hold the page's own text, and the page's own prose
+/// outweighs the lists (a link round-up, whose entries are its text, is all list). Per block:
+/// whether such a list holds it.
 pub fn story_lists(page: &Page) -> Vec<bool> {
     let walk = ItemWalk::new(page);
     // Elements holding a story title: a line that is all link, to a story's page. A link
@@ -144,7 +142,10 @@ mod tests {
         to pay for emergency services in the fast-growing northern suburbs.</p>";
 
     fn related(i: usize, markup: &str) -> String {
-        let title = format!("<a href=/news/2012/03/0{i}/story-number-{i}-in-brief.html>Story number {i} in brief</a>");
+        let title = format!(
+            "<a href=/news/2012/03/0{i}/story-number-{i}-in-brief.html>Story number {i} in \
+             brief</a>"
+        );
         let summary = "The union representing city firefighters said Monday it supports the \
                        increase and will campaign for it.";
         markup

@@ -4,15 +4,15 @@
 //!
 //! A heading is kept or dropped by its own evidence, mostly, and a heading is short, set in
 //! `<h2>`–`<h4>`, and sits right after the article's last paragraph — what the article's own
-//! headings look like too. So an article's "Related stories", "Das könnte Sie auch
-//! interessieren" or "Ähnliche Beiträge" was kept while every teaser under it was dropped,
-//! leaving a heading over nothing at the end of the text. A heading introduces the blocks
-//! up to the next heading of its level or above ([`orphan_headings`]); when not one of them
-//! is kept, neither is the heading — unless it is the page's first kept line, a title. On trafilatura-dev, left out of training, that raised
-//! the snippet F1 from 0.9225 to 0.9259 (headings dropped on 53 pages). Only on pages the
-//! page-type classifier takes for an article: a listing's or a product page's headings are
-//! card and product titles whose other lines are often short and dropped, and on wcxb-dev
-//! the rule on every page type cost 0.002 of word F1, on articles alone nothing.
+//! headings look like too. So an article's "Related stories", "Das könnte Sie auch interessieren"
+//! or "Ähnliche Beiträge" was kept while every teaser under it was dropped, leaving a heading over
+//! nothing at the end of the text. A heading introduces the blocks up to the next heading of its
+//! level or above ([`orphan_headings`]); when not one of them is kept, neither is the heading —
+//! unless it is the page's first kept line, a title. On trafilatura-dev, left out of training, that
+//! raised the snippet F1 from 0.9225 to 0.9262. Only on pages the page-type classifier takes for an
+//! article: a listing's or a product page's headings are card and product titles whose other lines
+//! are often short and dropped, and on wcxb-dev the rule on every page type cost 0.002 of word F1,
+//! on articles alone nothing.
 //!
 //! Data flow: the page, its scores after the other rules, the threshold and the page-type
 //! probabilities in, one flag per block out; [`crate::items::hold_below_threshold`] then
