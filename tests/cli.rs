@@ -854,30 +854,20 @@ fn a_long_thread_of_signed_comments_is_dropped() {
         .iter()
         .map(|p| format!("<p>{p}</p>\n"))
         .collect();
-    let thread: String = READER_COMMENTS
-        .iter()
-        .cycle()
-        .take(40)
-        .enumerate()
-        .map(|(i, c)| {
-            format!(
-                r##"<div class="comment clearfix"><h3><a href="#comment-{i}">{title}</a></h3>
+    let thread = forty_comments(|i, c| {
+        format!(
+            r##"<div class="comment clearfix"><h3><a href="#comment-{i}">{title}</a></h3>
 <div class="submitted">Submitted by reader{i} on Tue, 05/14/2024 - 10:{minute:02} in reply to the post.</div>
 <div class="content"><p>{c}</p></div><ul class="links"><li><a href="/comment/reply/{i}">reply</a></li></ul></div>
 "##,
-                title = &c[..24],
-                minute = i % 60,
-            )
-        })
-        .collect();
-    let page = format!(
-        r##"<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>How a compost heap saved our garden | Plot and Pot</title></head><body>
-<div id="header"><a href="/">Plot and Pot</a><ul class="menu"><li><a href="/garden">Garden</a></li><li><a href="/kitchen">Kitchen</a></li></ul></div>
-<div id="main"><div class="node"><h1>How a compost heap saved our garden</h1><div class="content">{post}</div></div>
-<div id="comments"><h2>Comments</h2>{thread}</div></div>
-<div id="footer">© Plot and Pot</div></body></html>"##
-    );
+            title = &c[..24],
+            minute = i % 60,
+        )
+    });
+    let page = plot_and_pot_page(&format!(
+        r##"<div id="main"><div class="node"><h1>How a compost heap saved our garden</h1><div class="content">{post}</div></div>
+<div id="comments"><h2>Comments</h2>{thread}</div></div>"##
+    ));
     // Before the article container was the parent of the most prose, all 40 came out.
     assert_post_kept_and_forty_comments_dropped(&page);
 }
