@@ -257,20 +257,12 @@ impl Extractor {
             )),
             None => first_scores.clone(),
         };
-        // A sure listing keeps its cards; an article drops the signed threads and the
-        // related-story lists beside its text, then the headings left over nothing. An
-        // adapter fitted on a user's pages still has the last word, as it was fitted on
-        // scores adjusted alike.
+        // The rules after the model (`crate::rules`); an adapter fitted on a user's pages
+        // still has the last word, as it was fitted on scores adjusted alike.
         let mut scores = scores;
         let threshold = self.model.threshold_for(page_type.as_ref());
-        crate::cards::keep_listing_cards(&mut scores, &page, &features, threshold);
-        let reader_comments = crate::threads::reader_comments(&page, page_type.as_ref());
-        crate::threads::drop_reader_comments(&mut scores, &reader_comments, threshold);
-        let related = crate::related::related_stories(&page, page_type.as_ref());
-        crate::items::hold_below_threshold(&mut scores, &related, threshold);
-        let orphans =
-            crate::sections::orphan_headings(&page, &scores, threshold, page_type.as_ref());
-        crate::items::hold_below_threshold(&mut scores, &orphans, threshold);
+        let reader_comments =
+            crate::rules::after_model(&page, &features, &mut scores, threshold, page_type.as_ref());
         let scores = match &self.model.adapter {
             Some(adapter) => adapter.adjust(&page, &first_scores, &scores),
             None => scores,

@@ -20,6 +20,8 @@
 //! - [`model`]: the trained [`Model`] (embedded default in `models/`), and its file format;
 //!   [`fitted`]: the scaler, trees and logistic link both passes are made of.
 //! - [`smooth`]: the second pass over neighbouring and container scores.
+//! - [`rules`]: the rules after the model (a listing's cards kept; an article's reader
+//!   comments, related-story lists and headings over nothing dropped).
 //! - [`extract`]: the [`Extractor`], which runs these steps in order.
 //! - [`explain`]: the reasons of every block's label in words, as a self-contained HTML
 //!   report (and a batch's index of reports).
@@ -78,6 +80,7 @@ pub mod page_type;
 pub mod parse;
 pub mod related;
 pub mod render;
+pub mod rules;
 pub mod sections;
 pub mod segment;
 pub mod smooth;

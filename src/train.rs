@@ -1141,33 +1141,13 @@ pub fn cross_validate(
                     };
                     let threshold = model.threshold_for(page_type_of(&page.features).as_ref());
                     let mut smoothed = smoothed;
-                    crate::cards::keep_listing_cards(
-                        &mut smoothed,
+                    let reader_comments = crate::rules::after_model(
                         &page.page,
                         &page.features,
-                        threshold,
-                    );
-                    let reader_comments = crate::threads::reader_comments(
-                        &page.page,
-                        page_type_of(&page.features).as_ref(),
-                    );
-                    crate::threads::drop_reader_comments(
                         &mut smoothed,
-                        &reader_comments,
-                        threshold,
-                    );
-                    let related = crate::related::related_stories(
-                        &page.page,
-                        page_type_of(&page.features).as_ref(),
-                    );
-                    crate::items::hold_below_threshold(&mut smoothed, &related, threshold);
-                    let orphans = crate::sections::orphan_headings(
-                        &page.page,
-                        &smoothed,
                         threshold,
                         page_type_of(&page.features).as_ref(),
                     );
-                    crate::items::hold_below_threshold(&mut smoothed, &orphans, threshold);
                     let kinds: Vec<Option<Label>> = smoothed
                         .iter()
                         .enumerate()
