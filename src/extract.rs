@@ -405,14 +405,15 @@ pub fn parse_page(html: &str, structure: bool, metadata: bool) -> (Page, Option<
     const FEW_WORDS: u32 = 150;
     const NOSCRIPT_MARKUP: usize = 1_000;
     let words = |page: &Page| page.blocks.iter().map(|b| b.words).sum::<u32>();
-    // A second reading replaces the first only when it finds at least twice the words.
-    let richer = |first: Page, second: Page| {
-        if words(&second) >= 2 * words(&first).max(1) {
+    // A second reading replaces the first only when it finds at least `factor` times the words.
+    let richer_by = |first: Page, second: Page, factor: u32| {
+        if words(&second) >= factor * words(&first).max(1) {
             second
         } else {
             first
         }
     };
+    let richer = |first: Page, second: Page| richer_by(first, second, 2);
     // A page that shows almost nothing but hid elements from screen readers is read again
     // with them shown: an open dialog sets `aria-hidden` on the page behind it.
     if page.aria_hidden_skipped > 0 && words(&page) < FEW_WORDS {
@@ -420,6 +421,20 @@ pub fn parse_page(html: &str, structure: bool, metadata: bool) -> (Page, Option<
             page,
             crate::segment::segment_with_options(&dom, structure, true),
         );
+    }
+    // Likewise a page that script frameworks hide by an inline style until their code runs
+    // (`visibility:hidden` on the element around everything) is read again with such elements
+    // shown; but only when the hidden part holds three quarters of the words or more, as a
+    // page hiding one section (a collapsed panel, an unused tab) beside its visible text does
+    // not. On wcxb-dev, 9 pages hidden whole showed 0–130 words and 4–75 times as many with
+    // their hidden elements; Readability's test page hiding one section of three, 2 times.
+    if page.style_hidden_skipped > 0 && words(&page) < FEW_WORDS {
+        let shown = crate::segment::Shown {
+            aria_hidden: true,
+            hidden_by_style: true,
+        };
+        let showing = crate::segment::segment_showing(&dom, structure, shown);
+        page = richer_by(page, showing, 4);
     }
     drop(dom);
     if page.noscript_bytes < NOSCRIPT_MARKUP || words(&page) >= FEW_WORDS {
@@ -498,6 +513,14 @@ mod tests {
         page.blocks.iter().map(|b| b.text.as_str()).collect()
     }
 
+    /// How many of `texts` are [`STORY`]'s paragraph.
+    fn story_paragraphs(texts: &[&str]) -> usize {
+        texts
+            .iter()
+            .filter(|t| t.starts_with("The council"))
+            .count()
+    }
+
     #[test]
     fn content_behind_an_open_dialog_is_read_although_aria_hidden() {
         let html = format!(
@@ -508,13 +531,7 @@ mod tests {
         let page = segment_html(&html);
         let texts = texts(&page);
         assert!(texts.contains(&"Cycle lanes approved"), "{texts:?}");
-        assert_eq!(
-            texts
-                .iter()
-                .filter(|t| t.starts_with("The council"))
-                .count(),
-            8
-        );
+        assert_eq!(story_paragraphs(&texts), 8);
         assert!(texts.contains(&"We use cookies."));
     }
 
@@ -529,5 +546,37 @@ mod tests {
         let texts = texts(&page);
         assert!(!texts.contains(&"Slide copy for the carousel"), "{texts:?}");
         assert_eq!(page.aria_hidden_skipped, 1);
+    }
+
+    #[test]
+    fn a_page_a_framework_hides_whole_until_its_script_runs_is_read() {
+        // Next.js-style: the root wrapper is `visibility:hidden` until the scripts have run;
+        // the header menu inside it is hidden again by its own style.
+        let html = format!(
+            "<body><div id=__next><div style=\"visibility:hidden;min-height:100vh\">\
+             <div style=\"display:none\"><a href=/>Home</a></div>\
+             <main><h1>Cycle lanes approved</h1>{}</main></div></div></body>",
+            STORY.repeat(8)
+        );
+        let page = segment_html(&html);
+        let texts = texts(&page);
+        assert!(texts.contains(&"Cycle lanes approved"), "{texts:?}");
+        assert_eq!(story_paragraphs(&texts), 8);
+    }
+
+    #[test]
+    fn a_hidden_section_beside_visible_text_stays_hidden() {
+        // A collapsed panel beside the visible story holds two thirds of the page's words,
+        // more than the visible text but under the three quarters of a page hidden whole.
+        let html = format!(
+            "<body><article><h1>Cycle lanes approved</h1>{}\
+             <div style=\"visibility: hidden\">{}</div></article></body>",
+            STORY,
+            STORY.replace("council", "committee").repeat(2)
+        );
+        let page = segment_html(&html);
+        let texts = texts(&page);
+        assert!(texts.iter().all(|t| !t.contains("committee")), "{texts:?}");
+        assert_eq!(page.style_hidden_skipped, 1);
     }
 }

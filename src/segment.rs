@@ -42,6 +42,11 @@ pub struct Page {
     /// shows almost nothing may have hidden its content from screen readers while a dialog
     /// (a cookie banner, a sign-up box) is open, which hides nothing from the eye.
     pub aria_hidden_skipped: usize,
+    /// Elements the walk skipped only because an inline style (`display:none`,
+    /// `visibility:hidden`) or the `hidden` attribute hides them: script frameworks hide the
+    /// whole page until their code has run, so a page that shows almost nothing may hold all
+    /// of its text under one such element.
+    pub style_hidden_skipped: usize,
     /// The page's own URL as it states it: `<link rel=canonical>`, else `og:url`.
     pub canonical_url: Option<String>,
     /// `og:type`, lowercase (`article`, `product`, `website`, …).
@@ -822,6 +827,26 @@ pub fn segment_with(html: &Html, structure: bool) -> Page {
 /// [`segment_with`]; with `aria_hidden_shows`, elements marked `aria-hidden="true"` are read
 /// like any other (see [`Page::aria_hidden_skipped`]).
 pub fn segment_with_options(html: &Html, structure: bool, aria_hidden_shows: bool) -> Page {
+    let shown = Shown {
+        aria_hidden: aria_hidden_shows,
+        hidden_by_style: false,
+    };
+    segment_showing(html, structure, shown)
+}
+
+/// Which hidden elements a reading of the page shows ([`segment_showing`]); by default none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// Elements marked `aria-hidden="true"` (see [`Page::aria_hidden_skipped`]).
+    pub aria_hidden: bool,
+    /// Elements an inline style or the `hidden` attribute hides (see
+    /// [`Page::style_hidden_skipped`]).
+    pub hidden_by_style: bool,
+}
+
+/// [`segment_with`], reading the hidden elements that `shown` names like any other.
+pub fn segment_showing(html: &Html, structure: bool, shown: Shown) -> Page {
+    let aria_hidden_shows = shown.aria_hidden;
     let mut walker = Walker {
         structure,
         ..Walker::default()
@@ -856,7 +881,11 @@ pub fn segment_with_options(html: &Html, structure: bool, aria_hidden_shows: boo
                         if tag == "link" {
                             walker.read_link(element);
                         }
-                        let skipped = is_skipped(tag) || attributes.hides_from_the_eye();
+                        let style_skipped = !is_skipped(tag)
+                            && attributes.hides_from_the_eye()
+                            && !shown.hidden_by_style;
+                        walker.page.style_hidden_skipped += usize::from(style_skipped);
+                        let skipped = is_skipped(tag) || style_skipped;
                         let aria_skipped = !skipped && attributes.aria_hidden && !aria_hidden_shows;
                         walker.page.aria_hidden_skipped += usize::from(aria_skipped);
                         if skipped || aria_skipped {
