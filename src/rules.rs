@@ -5,7 +5,8 @@
 //! extraction ([`crate::Extractor::score_page`]) and cross-validation in training apply the same
 //! rules in the same order:
 //!
-//! 1. [`crate::cards::keep_listing_cards`]: a sure listing or collection keeps its card grid.
+//! 1. [`crate::cards::keep_listing_cards`]: a listing or collection (to the page-type
+//!    classifier, or by its shape: a grid of links and little prose) keeps its cards whole.
 //! 2. [`crate::threads::reader_comments`]: an article drops the signed threads under or
 //!    inside its text (kept with `--include-comments`).
 //! 3. [`crate::related::related_stories`]: an article drops the lists of linked titles with
