@@ -46,7 +46,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::features::FeatureSchema;
 use crate::items::ItemWalk;
-use crate::segment::{Block, Context, Page};
+use crate::segment::{Context, Page};
 
 /// How sure the page-type classifier must be that the page is a listing or a collection (the
 /// two probabilities summed). Cross-validated on wcxb-dev (out-of-fold page types and block
@@ -110,27 +110,25 @@ pub fn keep_listing_cards(scores: &mut [f64], page: &Page, features: &Array2<f64
     if listing_chance < CARD_PAGE_MIN_LISTING {
         return;
     }
-    let prose_besides: u32 = page
-        .blocks
-        .iter()
-        .zip(features.rows())
-        .filter(|(block, row)| {
-            row[repeat] <= 0.0 && block.is_prose() && block.consent_box.is_none()
-        })
-        .map(|(block, _)| block.words)
-        .sum();
-    let sure_listing =
-        listing_chance >= LISTING_CERTAINTY && prose_besides < LISTING_MAX_PROSE_WORDS;
-    let grid_of_links =
-        prose_besides < CARD_PAGE_MAX_PROSE_WORDS && looks_like_cards(page, features, repeat);
-    if !(sure_listing || grid_of_links) {
-        return;
-    }
     let in_group: Vec<bool> = features
         .rows()
         .into_iter()
         .map(|row| row[repeat] > 0.0)
         .collect();
+    let prose_besides: u32 = page
+        .blocks
+        .iter()
+        .zip(&in_group)
+        .filter(|(block, &in_group)| !in_group && block.is_prose() && block.consent_box.is_none())
+        .map(|(block, _)| block.words)
+        .sum();
+    let sure_listing =
+        listing_chance >= LISTING_CERTAINTY && prose_besides < LISTING_MAX_PROSE_WORDS;
+    let grid_of_links =
+        prose_besides < CARD_PAGE_MAX_PROSE_WORDS && looks_like_cards(page, &in_group);
+    if !(sure_listing || grid_of_links) {
+        return;
+    }
     for (score, in_card) in scores.iter_mut().zip(whole_cards(page, &in_group)) {
         if in_card && *score < threshold {
             *score = threshold;
@@ -143,14 +141,12 @@ pub fn keep_listing_cards(scores: &mut [f64], page: &Page, features: &Array2<f64
 /// slug), or its blocks average [`CARD_MIN_MEAN_WORDS`] words or more (titles, not "Home",
 /// "Contact us"). Older sites draw their menus as tables of links with no `nav`, so on a page
 /// with little prose the largest repeated group is often the menu.
-fn looks_like_cards(page: &Page, features: &Array2<f64>, repeat: usize) -> bool {
+fn looks_like_cards(page: &Page, in_group: &[bool]) -> bool {
     let (mut blocks, mut with_story_links, mut words) = (0u32, 0u32, 0u32);
-    for (block, row) in page.blocks.iter().zip(features.rows()) {
-        if row[repeat] > 0.0 {
-            blocks += 1;
-            with_story_links += u32::from(block.story_links > 0);
-            words += block.words;
-        }
+    for (block, _) in page.blocks.iter().zip(in_group).filter(|(_, &g)| g) {
+        blocks += 1;
+        with_story_links += u32::from(block.story_links > 0);
+        words += block.words;
     }
     blocks > 0
         && (f64::from(with_story_links) >= CARD_MIN_STORY_SHARE * f64::from(blocks)
@@ -173,17 +169,15 @@ fn whole_cards(page: &Page, in_group: &[bool]) -> Vec<bool> {
     if group().nth(1).is_none() {
         return in_group.to_vec();
     }
-    let elements_of =
-        |block: &Block| std::iter::once(block.containers[0]).chain(walk.ancestors(block));
     let mut group_blocks_within: FxHashMap<u32, u32> = FxHashMap::default();
     for block in group() {
-        for element in elements_of(block) {
+        for element in walk.elements_of(block) {
             *group_blocks_within.entry(element).or_default() += 1;
         }
     }
     let cards: FxHashSet<u32> = group()
         .filter_map(|block| {
-            elements_of(block)
+            walk.elements_of(block)
                 .take_while(|element| {
                     group_blocks_within[element] == 1
                         && walk.stats(*element).blocks <= CARD_MAX_BLOCKS
@@ -191,12 +185,13 @@ fn whole_cards(page: &Page, in_group: &[bool]) -> Vec<bool> {
                 .last()
         })
         .collect();
-    let chrome = Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0;
     walk.blocks_within_or_at(&cards)
         .into_iter()
         .zip(&page.blocks)
         .zip(in_group)
-        .map(|((in_card, block), &in_group)| in_group || (in_card && block.context.0 & chrome == 0))
+        .map(|((in_card, block), &in_group)| {
+            in_group || (in_card && !block.context.contains(Context::CHROME))
+        })
         .collect()
 }
 

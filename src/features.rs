@@ -848,12 +848,11 @@ fn page_context(page: &Page, words: &[BlockWords]) -> PageContext {
 /// largest group (of at least five) of blocks with links outside navigation, header and
 /// footer — the likeliest list of cards.
 fn repeated_paths(page: &Page) -> (Vec<u32>, Vec<bool>) {
-    let chrome = Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0;
     let mut groups: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
     for block in &page.blocks {
         let entry = groups.entry(block.tag_path.as_str()).or_default();
         entry.0 += 1;
-        if block.links > 0 && block.context.0 & chrome == 0 {
+        if block.links > 0 && !block.context.contains(Context::CHROME) {
             entry.1 += 1;
         }
     }
@@ -868,7 +867,7 @@ fn repeated_paths(page: &Page) -> (Vec<u32>, Vec<bool>) {
             let path = b.tag_path.as_str();
             (
                 groups[path].0,
-                Some(path) == largest && b.context.0 & chrome == 0,
+                Some(path) == largest && !b.context.contains(Context::CHROME),
             )
         })
         .unzip()

@@ -73,12 +73,17 @@ impl<'a> ItemWalk<'a> {
         .take(ITEM_WALK_DEPTH)
     }
 
+    /// A block's own element, then its [`ancestors`](Self::ancestors): every element holding it
+    /// within the walk's depth.
+    pub fn elements_of(&self, block: &Block) -> impl Iterator<Item = u32> + 'a {
+        std::iter::once(block.containers[0]).chain(self.ancestors(block))
+    }
+
     /// The elements holding any block that passes `test`: the block's own and its ancestors.
     pub fn holding(&self, test: &dyn Fn(&Block) -> bool) -> FxHashSet<u32> {
         let mut elements = FxHashSet::default();
         for block in self.page.blocks.iter().filter(|b| test(b)) {
-            elements.insert(block.containers[0]);
-            elements.extend(self.ancestors(block));
+            elements.extend(self.elements_of(block));
         }
         elements
     }

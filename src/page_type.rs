@@ -516,10 +516,9 @@ fn flag(value: bool) -> f64 {
 /// listing and posts of a thread repeat; an article's paragraphs mostly share one path too,
 /// but they are long and carry few links, which the linked share tells apart.
 fn repetition(page: &Page, total_words: f64) -> [f64; 5] {
-    let chrome = Context(Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0);
     let mut groups: rustc_hash::FxHashMap<&str, (usize, f64, usize)> = Default::default();
     for block in &page.blocks {
-        if block.context.0 & chrome.0 != 0 {
+        if block.context.contains(Context::CHROME) {
             continue;
         }
         let entry = groups.entry(block.tag_path.as_str()).or_default();

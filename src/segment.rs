@@ -237,6 +237,12 @@ context_flags! {
     MENU = 17, "`<ul>`/`<ol>`/`<menu>`";
 }
 
+impl Context {
+    /// Navigation, header and footer: the page's chrome, whose links are never cards or
+    /// posts (the repeated-group feature, the page-type signals and the card rule skip it).
+    pub const CHROME: Context = Context(Context::NAV.0 | Context::HEADER.0 | Context::FOOTER.0);
+}
+
 fn context_of(tag: &str, role: Option<&str>) -> Context {
     let by_tag = match tag {
         "article" => Context::ARTICLE,
@@ -846,7 +852,6 @@ pub struct Shown {
 
 /// [`segment_with`], reading the hidden elements that `shown` names like any other.
 pub fn segment_showing(html: &Html, structure: bool, shown: Shown) -> Page {
-    let aria_hidden_shows = shown.aria_hidden;
     let mut walker = Walker {
         structure,
         ..Walker::default()
@@ -886,7 +891,7 @@ pub fn segment_showing(html: &Html, structure: bool, shown: Shown) -> Page {
                             && !shown.hidden_by_style;
                         walker.page.style_hidden_skipped += usize::from(style_skipped);
                         let skipped = is_skipped(tag) || style_skipped;
-                        let aria_skipped = !skipped && attributes.aria_hidden && !aria_hidden_shows;
+                        let aria_skipped = !skipped && attributes.aria_hidden && !shown.aria_hidden;
                         walker.page.aria_hidden_skipped += usize::from(aria_skipped);
                         if skipped || aria_skipped {
                             if tag == "script"

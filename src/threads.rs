@@ -163,10 +163,7 @@ fn follows_the_text(page: &Page, walk: &ItemWalk, element: u32, items: &FxHashSe
         if block.containers[1] == element && block.is_prose() {
             own_prose_words += block.words;
             last_own_prose = Some(i);
-        } else if first_in_items.is_none()
-            && (items.contains(&block.containers[0])
-                || walk.ancestors(block).any(|a| items.contains(&a)))
-        {
+        } else if first_in_items.is_none() && walk.elements_of(block).any(|e| items.contains(&e)) {
             first_in_items = Some(i);
         }
     }
