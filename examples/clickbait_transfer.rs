@@ -82,6 +82,16 @@ fn settings() -> Vec<(String, TrainParams)> {
             }
         }
     }
+    // The shipped TF-IDF model, then without its case cues, to see what they do elsewhere.
+    let tfidf = TrainParams::new(Algorithm::TfidfLogistic);
+    out.push(("tfidf (shipped)".into(), tfidf.clone()));
+    let mut no_copies = tfidf.clone();
+    no_copies.case_copies = false;
+    out.push(("tfidf, no sentence-case copies".into(), no_copies));
+    let mut no_case = tfidf;
+    no_case.case_copies = false;
+    no_case.features.case_shape = false;
+    out.push(("tfidf, no case token or copies".into(), no_case));
     if std::env::var_os("LR").is_some() {
         for l2 in [0.1, 1.0, 10.0] {
             let mut p = TrainParams::new(Algorithm::LogisticRegression);

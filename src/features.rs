@@ -747,7 +747,7 @@ fn headline_clickbait<'a>(block: &'a Block, memo: &mut ClickbaitMemo<'a>) -> f64
         return 0.0;
     }
     *memo.entry(block.text.as_str()).or_insert_with(|| {
-        crate::clickbait::default_model().map_or(0.0, |model| model.score(&block.text))
+        crate::clickbait::block_feature_model().map_or(0.0, |model| model.score(&block.text))
     })
 }
 

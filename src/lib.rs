@@ -84,6 +84,7 @@ pub mod rules;
 pub mod sections;
 pub mod segment;
 pub mod smooth;
+pub mod sparse_logistic;
 pub mod text;
 pub mod threads;
 pub mod train;

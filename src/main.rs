@@ -102,11 +102,12 @@ enum Command {
     ///
     /// Text output: `score<TAB>label<TAB>text` per headline, label `clickbait` or
     /// `not_clickbait`. JSON output: one {"text", "score", "clickbait"} object per line, in
-    /// input order.
+    /// input order. Thousands of headlines are scored on all cores.
     Clickbait(ClickbaitArgs),
     /// Fit the headline clickbait model and report k-fold cross-validated scores.
     ///
     /// --data is a directory with clickbait.txt and not-clickbait.txt, one headline per line.
+    /// The default algorithm, tfidf_logistic, is the one the shipped model was fitted with.
     TrainClickbait(TrainClickbaitArgs),
     /// Show a page's blocks as JSONL: text, features, scores and label (for debugging and
     /// as a start for labelling a page).

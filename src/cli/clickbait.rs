@@ -34,8 +34,8 @@ pub struct TrainClickbaitArgs {
     data: PathBuf,
     #[arg(long)]
     out: PathBuf,
-    /// naive_bayes, logistic_regression, or all (compare; keep the best by F1).
-    #[arg(long, default_value = "naive_bayes")]
+    /// tfidf_logistic, naive_bayes, logistic_regression, or all (compare; keep the best by F1).
+    #[arg(long, default_value = "tfidf_logistic")]
     algorithm: String,
     #[arg(long, default_value_t = 5)]
     folds: usize,
@@ -61,19 +61,20 @@ pub fn run(args: ClickbaitArgs) -> Result<ExitCode, String> {
         None => clickbait::default_model()
             .ok_or("the built-in clickbait model is damaged; reinstall gleaner")?,
     };
-    let lines: Vec<String> = if args.texts.is_empty() {
-        let mut input = String::new();
+    let mut input = String::new();
+    let lines: Vec<&str> = if args.texts.is_empty() {
         io::stdin()
             .read_to_string(&mut input)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
-        input.lines().map(str::to_string).collect()
+        input.lines().collect()
     } else {
-        args.texts
+        args.texts.iter().map(String::as_str).collect()
     };
+    let texts: Vec<&str> = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for text in lines.iter().filter(|l| !l.trim().is_empty()) {
-        let score = model.score(text);
+    let scores = model.score_many(&texts);
+    for (&text, &score) in texts.iter().zip(&scores) {
         let is_clickbait = score >= clickbait::THRESHOLD;
         let line = match args.format {
             Format::Text => format!(
