@@ -532,7 +532,8 @@ impl ClickbaitModel {
         self.idf = rounded(idf_of(&self.document_frequency, self.documents));
         let f = &self.features;
         self.by_occurrence =
-            if f.l2_normalize && f.norm_by_occurrence && !f.binary && !f.sublinear_tf {
+            // `validate` has refused norm_by_occurrence with binary or sublinear counts.
+            if f.l2_normalize && f.norm_by_occurrence {
                 let idf = |b: usize| if f.idf { self.idf[b] } else { 1.0 };
                 self.weights
                     .iter()
@@ -932,7 +933,7 @@ fn weigh_row(counts: &[(u32, u32)], cfg: &FeatureConfig, idf: &[f32]) -> Vec<(u3
         let split = row.partition_point(|&(k, _)| k & CHAR_GROUP == 0);
         let (words, chars) = row.split_at_mut(split);
         // By occurrence, a feature seen c times (value c·idf) adds c·idf² = value²/c.
-        let by_occurrence = cfg.norm_by_occurrence && !cfg.binary && !cfg.sublinear_tf;
+        let by_occurrence = cfg.norm_by_occurrence;
         let (word_counts, char_counts) = counts.split_at(split);
         for (group, counts) in [(words, word_counts), (chars, char_counts)] {
             let norm = group
@@ -1170,13 +1171,12 @@ fn log_count_ratios(
     n_buckets: usize,
     alpha: f64,
 ) -> Vec<f64> {
-    let mut present = [vec![alpha; n_buckets], vec![alpha; n_buckets]];
-    for &i in idx {
-        let c = usize::from(labels[i]);
-        for &(b, _) in &rows[i] {
-            present[c][b as usize] += 1.0;
-        }
-    }
+    let (held, _) = presence_by_class(rows, labels, idx, n_buckets);
+    let present = held.map(|df| {
+        df.into_iter()
+            .map(|d| alpha + f64::from(d))
+            .collect::<Vec<_>>()
+    });
     let (t0, t1) = (
         present[0].iter().sum::<f64>().ln(),
         present[1].iter().sum::<f64>().ln(),
@@ -1184,6 +1184,26 @@ fn log_count_ratios(
     (0..n_buckets)
         .map(|j| (present[1][j].ln() - t1) - (present[0][j].ln() - t0))
         .collect()
+}
+
+/// Per class (`[sober, clickbait]`): how many of the texts `idx` hold each bucket (a row
+/// entry counts once), and how many texts there are.
+fn presence_by_class(
+    rows: &[Vec<(u32, f32)>],
+    labels: &[bool],
+    idx: &[usize],
+    n_buckets: usize,
+) -> ([Vec<u32>; 2], [usize; 2]) {
+    let mut df = [vec![0u32; n_buckets], vec![0u32; n_buckets]];
+    let mut docs = [0usize; 2];
+    for &i in idx {
+        let c = usize::from(labels[i]);
+        docs[c] += 1;
+        for &(b, _) in &rows[i] {
+            df[c][b as usize] += 1;
+        }
+    }
+    (df, docs)
 }
 
 /// Multinomial naive Bayes in closed form on the sparse rows.
@@ -1387,15 +1407,8 @@ fn select_buckets_chi2(
     n_buckets: usize,
     k: usize,
 ) -> Vec<u32> {
-    let mut df = [vec![0u32; n_buckets], vec![0u32; n_buckets]];
-    let mut docs = [0f64; 2];
-    for &i in idx {
-        let c = usize::from(labels[i]);
-        docs[c] += 1.0;
-        for &(b, _) in &rows[i] {
-            df[c][b as usize] += 1;
-        }
-    }
+    let (df, docs) = presence_by_class(rows, labels, idx, n_buckets);
+    let docs = docs.map(|d| d as f64);
     let n = docs[0] + docs[1];
     let mut scored: Vec<(f64, u32)> = (0..n_buckets)
         .filter_map(|j| {
