@@ -1985,30 +1985,6 @@ mod tests {
     }
 
     #[test]
-    fn the_page_url_type_and_structured_data_are_read() {
-        let html = r#"<html><head>
-            <meta property="og:url" content="https://example.org/og">
-            <link rel="stylesheet" href="/a.css"><link rel="canonical" href="https://example.org/p/1">
-            <meta property="og:type" content="Article">
-            <script type="application/ld+json">{"@type": "NewsArticle"}</script>
-            <script>var x = 1;</script></head><body><p>Text</p></body></html>"#;
-        let page = segment(&crate::parse::parse_document(html));
-        assert_eq!(
-            page.canonical_url.as_deref(),
-            Some("https://example.org/p/1")
-        );
-        assert_eq!(page.og_type.as_deref(), Some("article"));
-        assert_eq!(page.json_ld, [r#"{"@type": "NewsArticle"}"#]);
-        let page = segment(&crate::parse::parse_document(
-            r#"<meta property="og:url" content="https://example.org/og"><p>x</p>"#,
-        ));
-        assert_eq!(
-            page.canonical_url.as_deref(),
-            Some("https://example.org/og")
-        );
-    }
-
-    #[test]
     fn one_letter_class_tokens_are_not_recorded() {
         let page = segment(&Html::parse_document(
             "<div class='sc-kLwhqv fKpBnX'><p>Words of a paragraph.</p></div>",
@@ -2047,29 +2023,6 @@ mod tests {
     }
 
     #[test]
-    fn deeply_nested_pages_do_not_overflow() {
-        // Deeper than any recursion could survive in a debug build's thread stack.
-        let depth = 20_000;
-        let html = format!(
-            "{}<p>deep</p>{}",
-            "<div>".repeat(depth),
-            "</div>".repeat(depth)
-        );
-        let b = blocks(&html);
-        assert_eq!(b.len(), 1);
-        assert_eq!(b[0].text, "deep");
-        // The real pipeline flattens far deeper pages before html5ever sees them.
-        let depth = 100_000;
-        let html = format!(
-            "{}<p>deep</p>{}",
-            "<div>".repeat(depth),
-            "</div>".repeat(depth)
-        );
-        let page = segment(&crate::parse::parse_document(&html));
-        assert_eq!(page.blocks.len(), 1);
-    }
-
-    #[test]
     fn ascii_text_collapses_and_counts_as_any_text_does() {
         // The general path, for comparison: the ASCII text with one non-ASCII character
         // appended as a token of its own, then that token taken off again.
@@ -2102,64 +2055,6 @@ mod tests {
             out,
             ["article", "body", "text", "2", "css", "1x9f3a", "ünïcode"]
         );
-    }
-
-    fn structured(html: &str) -> Vec<Block> {
-        segment_with(&crate::parse::parse_document_with(html, true), true).blocks
-    }
-
-    #[test]
-    fn structure_is_recorded_without_changing_the_blocks() {
-        let html = r#"<article><h2>Steps</h2><ol><li>Mix <code>a_b</code> well</li>
-            <li>Bake<ul><li>at <a href="/t">200 °C</a></li></ul></li></ol>
-            <table><tr><th>Name</th><th colspan=2>Size</th></tr><tr><td></td><td>b</td></tr></table>
-            <pre class="lang-py"><code>x = 1
-y = 2</code></pre><blockquote><p>Said <br> twice</p></blockquote></article>"#;
-        let plain = segment(&crate::parse::parse_document(html)).blocks;
-        let with = structured(html);
-        let strip = |b: &[Block]| -> Vec<Block> {
-            b.iter()
-                .map(|b| Block {
-                    structure: None,
-                    ..b.clone()
-                })
-                .collect()
-        };
-        assert_eq!(strip(&with), plain);
-        assert!(plain.iter().all(|b| b.structure.is_none()));
-        let s = |text: &str| {
-            with.iter()
-                .find(|b| b.text == text)
-                .unwrap_or_else(|| panic!("no block {text:?}"))
-                .structure
-                .clone()
-                .unwrap()
-        };
-        let mix = s("Mix a_b well");
-        assert_eq!((mix.list_depth, mix.ordered), (1, true));
-        assert_eq!(
-            mix.inline,
-            [Inline {
-                start: 4,
-                end: 7,
-                kind: InlineKind::Code
-            }]
-        );
-        let nested = s("at 200 °C");
-        assert_eq!((nested.list_depth, nested.ordered), (2, false));
-        assert_eq!(nested.inline[0].kind, InlineKind::Link("/t".into()));
-        assert_eq!((nested.inline[0].start, nested.inline[0].end), (3, 10));
-        let size = s("Size").table.unwrap();
-        assert!(size.header);
-        assert_eq!((size.column, size.colspan), (1, 2));
-        let b = s("b").table.unwrap();
-        assert_eq!((b.column, b.header), (1, false));
-        let code = s("x = 1\ny = 2");
-        assert_eq!(code.code_language.as_deref(), Some("py"));
-        let quote = s("Said twice");
-        assert_eq!(quote.quote_depth, 1);
-        assert_eq!(quote.inline[0].kind, InlineKind::LineBreak);
-        assert_eq!(quote.inline[0].start, 4);
     }
 
     #[test]
