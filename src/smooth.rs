@@ -375,8 +375,10 @@ mod tests {
 
     #[test]
     fn the_flat_forest_votes_as_the_trees_do() {
-        let model = crate::model::Model::default_model().unwrap();
-        let smoother = model.smoother.as_ref().unwrap();
+        // The shipped model's smoother, read from the model file on its own.
+        let model: serde_json::Value =
+            serde_json::from_slice(include_bytes!("../models/gleaner-block.json")).unwrap();
+        let smoother = Smoother::deserialize(&model["smoother"]).unwrap();
         let width = smoother.weights.len();
         // Inputs spread over the trees' thresholds, with exact ties, NaN and 13 rows (not a
         // multiple of the lanes).
