@@ -212,6 +212,8 @@ fn columns() -> [usize; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::parse_document;
+    use crate::segment::segment;
 
     /// A page of `n` one-line blocks, the first `paragraphs` of them long paragraphs.
     fn page(n: usize, paragraphs: usize) -> Page {
@@ -224,7 +226,7 @@ mod tests {
             paragraph.repeat(paragraphs),
             cards.repeat(n - paragraphs)
         );
-        let page = crate::extract::segment_html(&html);
+        let page = segment(&parse_document(&html));
         assert_eq!(page.blocks.len(), n);
         page
     }
@@ -282,9 +284,9 @@ mod tests {
             .iter()
             .map(|(href, text)| format!("<li><a href={href}>{text}</a></li>"))
             .collect();
-        crate::extract::segment_html(&format!(
+        segment(&parse_document(&format!(
             "<p>Our favourite weeknight dinners, tested by the food desk this month.</p><ul>{items}</ul>"
-        ))
+        )))
     }
 
     /// The scores [0.8, 0.1, 0.2, 0.1, 0.3] of an intro and four links after the rule, on a page
@@ -347,7 +349,7 @@ mod tests {
             "<h1>Hiking boots</h1><ul>{}</ul><footer><ul><li><a href=/help>Help</a></li></ul></footer>",
             (1..=5).map(card).collect::<String>()
         );
-        let page = crate::extract::segment_html(&html);
+        let page = segment(&parse_document(&html));
         assert_eq!(page.blocks.len(), 1 + 5 * 3 + 1);
         // The repeated linked group is the titles alone (every third block after the heading).
         let repeats: Vec<bool> = (0..page.blocks.len())
@@ -373,7 +375,7 @@ mod tests {
             paragraph.repeat(10),
             "<li><a href=/x>A card</a></li>".repeat(4)
         );
-        let page = crate::extract::segment_html(&html);
+        let page = segment(&parse_document(&html));
         assert_eq!(page.blocks.len(), 14);
         let repeats: Vec<bool> = (0..14).map(|i| i >= 10).collect();
         let mut scores = vec![0.1; 14];

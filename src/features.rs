@@ -1207,6 +1207,7 @@ fn ends_with_time(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::parse_document;
     use crate::segment::segment;
 
     fn features_of(html: &str) -> (Page, Array2<f64>) {
@@ -1310,7 +1311,7 @@ mod tests {
         // Through the pipeline's own parse, which slims the markup first: a test that parsed
         // the page directly passed while slimming dropped every link's address.
         let features_of = |html: &str| {
-            let page = crate::extract::segment_html(html);
+            let page = segment(&parse_document(html));
             let rows = page_features(&page);
             (page, rows)
         };

@@ -799,6 +799,8 @@ pub fn most_likely(probabilities: &[f64; 7]) -> PageType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::parse_document;
+    use crate::segment::segment;
 
     #[test]
     fn ascii_prose_counts_its_words_as_the_general_tokenizer_does() {
@@ -863,7 +865,7 @@ mod tests {
           <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
             {"@type":"BreadcrumbList"},{"@type":["Product","Thing"],"offers":{"@type":"Offer"}}]}</script>
           </head><body><div itemscope itemtype="https://schema.org/AggregateRating"><p>4.5 stars</p></div></body></html>"#;
-        let page = crate::extract::segment_html(html);
+        let page = segment(&parse_document(html));
         assert_eq!(
             structured_types(&page),
             [
@@ -888,15 +890,15 @@ mod tests {
                 <span class="price">${i}9.99</span></li>"#
             )
         };
-        let category = crate::extract::segment_html(&format!(
+        let category = segment(&parse_document(&format!(
             "<html><body><main><h1>Desk lamps</h1><ul>{}</ul></main></body></html>",
             (1..=12).map(card).collect::<String>()
-        ));
-        let product = crate::extract::segment_html(&format!(
+        )));
+        let product = segment(&parse_document(&format!(
             "<html><body><main><h1>Desk lamp 4</h1><ul>{}</ul><p>A brass lamp with a linen \
              shade, a dimmer in the cord and a heavy base that keeps it standing.</p></main></body></html>",
             card(4)
-        ));
+        )));
         let signal = |page: &Page, url: &str, name: &str| {
             let column = signal_names().iter().position(|n| n == name).unwrap();
             page_signals(page, Some(url))[column]
@@ -926,21 +928,21 @@ mod tests {
     #[test]
     fn a_fitted_model_tells_a_product_page_from_a_thread() {
         let product = |i: usize| {
-            crate::extract::segment_html(&format!(
+            segment(&parse_document(&format!(
                 r#"<html><head><link rel="canonical" href="https://shop{i}.example/products/lamp-{i}">
                 <script type="application/ld+json">{{"@type":"Product"}}</script></head>
                 <body><h1>Desk lamp {i}</h1><p class="price">$49.99</p><button>Add to cart</button>
                 <p>A warm, dimmable desk lamp with a weighted base and a fabric cable.</p></body></html>"#
-            ))
+            )))
         };
         let thread = |i: usize| {
             let posts = (0..6)
                 .map(|p| format!("<div class=post><span class=user>user{p}</span><time>2 days ago</time><p>Reply number {p} about the question, with some words of its own to read.</p></div>"))
                 .collect::<String>();
-            crate::extract::segment_html(&format!(
+            segment(&parse_document(&format!(
                 r#"<html><head><link rel="canonical" href="https://forum{i}.example/t/why-does-it-hang/{i}"></head>
                 <body><h1>Why does it hang?</h1>{posts}</body></html>"#
-            ))
+            )))
         };
         let mut rows = Vec::new();
         let mut types = Vec::new();
@@ -968,9 +970,9 @@ mod tests {
         // Same template, no URL, no structured data: only what the prose says differs.
         let page = |paragraphs: &[&str]| {
             let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
-            crate::extract::segment_html(&format!(
+            segment(&parse_document(&format!(
                 "<html><body><h1>Heading</h1><div class=content>{body}</div></body></html>"
-            ))
+            )))
         };
         let stories = [
             "The mayor said on Tuesday that the bridge had been closed after inspectors found cracks.",
@@ -1029,15 +1031,15 @@ mod tests {
                 )
             })
             .collect();
-        let listing = crate::extract::segment_html(&format!(
+        let listing = segment(&parse_document(&format!(
             "<html><body><h1>Local news</h1>{cards}</body></html>"
-        ));
-        let article = crate::extract::segment_html(
+        )));
+        let article = segment(&parse_document(
             "<html><body><h1>Council approves the bridge rebuild</h1>\
              <p>The council approved a plan on Tuesday to rebuild the old bridge.</p>\
              <p>Engineers say the work will take three years. <a href=/news>More news</a></p>\
              </body></html>",
-        );
+        ));
         let listing_url = "https://gazette.example/news/";
         let article_url = "https://gazette.example/2024/05/14/council-approves-bridge-rebuild/";
         assert_eq!(signal(&listing, listing_url, "url.story_shaped"), 0.0);

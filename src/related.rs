@@ -134,8 +134,9 @@ fn own_prose(page: &Page, flags: &[bool], within: bool) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::segment_html;
     use crate::page_type::PageType;
+    use crate::parse::parse_document;
+    use crate::segment::segment;
 
     const STORY: &str = "<p>The city council voted on Tuesday night to approve a new budget that \
         includes funding for three additional fire stations, ending months of debate over how \
@@ -154,7 +155,7 @@ mod tests {
     }
 
     fn flagged_lines(html: &str, pattern: &str) -> (usize, usize) {
-        let page = segment_html(html);
+        let page = segment(&parse_document(html));
         crate::items::flagged_among(&page, &story_lists(&page), pattern)
     }
 
@@ -216,7 +217,10 @@ mod tests {
         let list: String = (1..=4)
             .map(|i| related(i, "<li>{title}<p>{summary}</p></li>"))
             .collect();
-        let page = segment_html(&format!("{}<ul>{list}</ul>", STORY.repeat(4)));
+        let page = segment(&parse_document(&format!(
+            "{}<ul>{list}</ul>",
+            STORY.repeat(4)
+        )));
         let mut probabilities = [0.0; 7];
         probabilities[PageType::Article.index()] = 0.8;
         assert_eq!(

@@ -89,17 +89,18 @@ pub fn orphan_headings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::segment_html;
     use crate::page_type::PageType;
+    use crate::parse::parse_document;
+    use crate::segment::segment;
 
     const ARTICLE: [f64; 7] = [0.9, 0.0, 0.1, 0.0, 0.0, 0.0, 0.0];
 
     #[test]
     fn a_heading_over_kept_text_or_kept_subsections_stays() {
-        let page = segment_html(
+        let page = segment(&parse_document(
             "<h1>Title</h1><h2>Part one</h2><h3>Detail</h3><p>Kept text.</p>\
              <h2>Part two</h2><p>Dropped line.</p><h3>Sub</h3><p>Kept line.</p>",
-        );
+        ));
         let scores = [0.9, 0.9, 0.9, 0.9, 0.9, 0.1, 0.9, 0.9];
         assert_eq!(
             orphan_headings(&page, &scores, 0.5, Some(&ARTICLE)),
@@ -109,7 +110,9 @@ mod tests {
 
     #[test]
     fn the_first_kept_heading_stays_even_over_nothing_kept() {
-        let page = segment_html("<h1>Short post title</h1><p>Dropped.</p><p>Dropped too.</p>");
+        let page = segment(&parse_document(
+            "<h1>Short post title</h1><p>Dropped.</p><p>Dropped too.</p>",
+        ));
         assert_eq!(
             orphan_headings(&page, &[0.9, 0.1, 0.2], 0.5, Some(&ARTICLE)),
             [false; 3]
@@ -118,10 +121,10 @@ mod tests {
 
     #[test]
     fn a_heading_whose_section_is_all_dropped_goes_and_only_on_articles() {
-        let page = segment_html(
+        let page = segment(&parse_document(
             "<h1>Title</h1><p>Kept text.</p><h2>Read more</h2><p>Teaser one.</p>\
              <h3>Inner</h3><p>Teaser two.</p><h2>Last</h2>",
-        );
+        ));
         let scores = [0.9, 0.9, 0.6, 0.1, 0.7, 0.2, 0.8];
         // "Read more" and "Inner" head nothing kept; "Last" heads nothing at all.
         assert_eq!(

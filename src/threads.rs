@@ -286,8 +286,9 @@ pub fn is_stamp_line(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::segment_html;
     use crate::page_type::PageType;
+    use crate::parse::parse_document;
+    use crate::segment::segment;
 
     #[test]
     fn a_thread_without_a_comment_name_is_found_by_its_signed_items_and_cards_are_not() {
@@ -323,7 +324,7 @@ mod tests {
             "<html lang=en><body><article><h1>New bridge to open</h1>{story}</article>\
              <div class=talk>{posts}</div><div class=more>{cards}</div></body></html>"
         );
-        let page = segment_html(&html);
+        let page = segment(&parse_document(&html));
         let in_thread = signed_threads(&page);
         let flagged = |pattern: &str| {
             page.blocks
@@ -404,11 +405,11 @@ mod tests {
                 )
             })
             .collect();
-        segment_html(&format!(
+        segment(&parse_document(&format!(
             "<html lang=en><body><div class=main><h1>New bridge</h1>{}<h3>Responses</h3>\
              {posts}</div></body></html>",
             paragraph.repeat(paragraphs)
-        ))
+        )))
     }
 
     fn flagged_count(page: &Page, pattern: &str) -> (usize, usize) {
@@ -450,10 +451,10 @@ mod tests {
         let results: String = (0..4)
             .map(|i| format!("<tr><td>March {}, 2024</td><td>{quote}</td></tr>", i + 1))
             .collect();
-        let page = segment_html(&format!(
+        let page = segment(&parse_document(&format!(
             "<html lang=en><body><p>{quote}</p><p>{quote}</p>{testimonials}{programme}\
              <table>{results}</table></body></html>"
-        ));
+        )));
         assert_eq!(page.blocks.len(), 26);
         assert!(signed_threads(&page).iter().all(|&flag| !flag));
     }
@@ -470,7 +471,7 @@ mod tests {
                 )
             })
             .collect();
-        let page = segment_html(&format!("{story}{story}<ul>{thread}</ul>"));
+        let page = segment(&parse_document(&format!("{story}{story}<ul>{thread}</ul>")));
         let mut probabilities = [0.0; 7];
         probabilities[PageType::Article.index()] = 0.8;
         let flags = reader_comments(&page, Some(&probabilities));
