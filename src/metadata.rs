@@ -1756,10 +1756,11 @@ mod tests {
 
     /// Metadata of a page as the pipeline reads it: parsed once, signals and blocks.
     fn metadata_of(html: &str) -> Metadata {
-        let (page, signals) = crate::extract::parse_page(html, false, true);
+        let dom = crate::parse::parse_document(html);
+        let page = crate::segment::segment(&dom);
         let blocks: Vec<&Block> = page.blocks.iter().collect();
         let text: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
-        Metadata::resolve(&signals.unwrap(), &blocks, &text.join("\n"), today())
+        Metadata::resolve(&read_dom(&dom), &blocks, &text.join("\n"), today())
     }
 
     const BODY: &str = "<p>The council approved the new cycle lanes on Tuesday evening after a \
